@@ -1,0 +1,91 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { driverErrorOf, retryWhile, type ErrorKind, type SynchroDialect } from './synchro-dialect';
+
+const CONNECTION_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'ER_QUERY_INTERRUPTED',
+]);
+const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
+  ER_DUP_ENTRY: 'unique',
+  ER_BAD_NULL_ERROR: 'not-null',
+  ER_NO_DEFAULT_FOR_FIELD: 'not-null',
+  ER_NO_REFERENCED_ROW_2: 'foreign-key',
+  ER_ROW_IS_REFERENCED_2: 'foreign-key',
+  ER_CONSTRAINT_FAILED: 'check',
+  ER_CHECK_CONSTRAINT_VIOLATED: 'check',
+  ER_LOCK_WAIT_TIMEOUT: 'lock-timeout',
+};
+
+/** MySQL / MariaDB: no UPDATE RETURNING, `GET_LOCK` named per database, `LOCK TABLES … READ` high-water mark. */
+export const mysqlDialect: SynchroDialect = {
+  name: 'mysql',
+  // mysql2 interpolates on the client: the real limit is max_allowed_packet, kept well below here.
+  maxParameters: 20000,
+  supportsReturning: false,
+  singleConnection: false,
+  nowMsSql: "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)",
+  forUpdateSql: ' FOR UPDATE',
+  placeholder: () => '?',
+  upsertSuffix: (keys, updates) => {
+    const assignments = (updates.length > 0 ? updates : keys.slice(0, 1)).map((c) => `${c} = VALUES(${c})`);
+    return ` ON DUPLICATE KEY UPDATE ${assignments.join(', ')}`;
+  },
+
+  async readHighWaterMark(dataSource: DataSource, logTable: string, timeoutMs: number): Promise<string> {
+    // LOCK TABLES commits the connection's open transaction: it gets a connection of its own.
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('SET SESSION lock_wait_timeout = 1');
+      return await retryWhile(timeoutMs, isLockTimeout, async () => {
+        await runner.query(`LOCK TABLES ${logTable} READ`);
+        try {
+          const rows = (await runner.query(`SELECT MAX(id) AS hwm FROM ${logTable}`)) as { hwm: unknown }[];
+          return String(rows[0]?.hwm ?? '0');
+        } finally {
+          await runner.query('UNLOCK TABLES');
+        }
+      });
+    } finally {
+      await runner.release();
+    }
+  },
+
+  async acquireRunLock(runner: QueryRunner, timeoutMs: number): Promise<boolean> {
+    const rows = (await runner.query(`SELECT GET_LOCK(CONCAT('typeorm-synchro:', DATABASE()), ?) AS ok`, [
+      Math.max(0, timeoutMs) / 1000,
+    ])) as { ok: unknown }[];
+    return Number(rows[0]?.ok) === 1;
+  },
+
+  async releaseRunLock(runner: QueryRunner): Promise<void> {
+    await runner.query(`SELECT RELEASE_LOCK(CONCAT('typeorm-synchro:', DATABASE()))`);
+  },
+
+  async databaseIdentity(runner: QueryRunner): Promise<string> {
+    const rows = (await runner.query(
+      'SELECT DATABASE() AS db, @@hostname AS host, @@port AS port, @@server_id AS sid',
+    )) as Record<string, unknown>[];
+    const row = rows[0] ?? {};
+    return `mysql://${String(row.host)}:${String(row.port)}/${String(row.db)}#${String(row.sid)}`;
+  },
+
+  classifyError(error: unknown): ErrorKind {
+    const driver = driverErrorOf(error);
+    const code = typeof driver.code === 'string' ? driver.code : '';
+    if (CONNECTION_CODES.has(code) || driver.fatal === true || driver.errno === 1927) return 'connection';
+    if (/Connection lost|connection is in closed state|Can't add new command when connection is in closed state/i.test(
+      error instanceof Error ? error.message : '',
+    ))
+      return 'connection';
+    return CONSTRAINT_KINDS[code] ?? 'other';
+  },
+};
+
+function isLockTimeout(error: unknown): boolean {
+  return mysqlDialect.classifyError(error) === 'lock-timeout';
+}

@@ -1,0 +1,86 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { driverErrorOf, retryWhile, sleep, type ErrorKind, type SynchroDialect } from './synchro-dialect';
+
+const LOCK_KEY = "hashtext('typeorm-synchro:run')";
+const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
+  '23505': 'unique',
+  '23502': 'not-null',
+  '23503': 'foreign-key',
+  '23514': 'check',
+  '55P03': 'lock-timeout',
+};
+
+/** PostgreSQL: RETURNING, advisory locks, and a `LOCK TABLE … SHARE MODE` high-water mark. */
+export const postgresDialect: SynchroDialect = {
+  name: 'postgres',
+  maxParameters: 65535,
+  supportsReturning: true,
+  singleConnection: false,
+  nowMsSql: '(floor(extract(epoch from clock_timestamp()) * 1000))::bigint',
+  forUpdateSql: ' FOR UPDATE',
+  placeholder: (index) => `$${index}`,
+  upsertSuffix: (keys, updates) =>
+    updates.length === 0
+      ? ` ON CONFLICT (${keys.join(', ')}) DO NOTHING`
+      : ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+
+  async readHighWaterMark(dataSource: DataSource, logTable: string, timeoutMs: number): Promise<string> {
+    const runner = dataSource.createQueryRunner();
+    try {
+      return await retryWhile(timeoutMs, (e) => postgresDialect.classifyError(e) === 'lock-timeout', async () => {
+        await runner.startTransaction();
+        try {
+          await runner.query(`SET LOCAL lock_timeout = '200ms'`);
+          await runner.query(`LOCK TABLE ${logTable} IN SHARE MODE`);
+          const rows = (await runner.query(`SELECT max(id) AS hwm FROM ${logTable}`)) as { hwm: unknown }[];
+          await runner.commitTransaction();
+          return String(rows[0]?.hwm ?? '0');
+        } catch (error) {
+          await runner.rollbackTransaction();
+          throw error;
+        }
+      });
+    } finally {
+      await runner.release();
+    }
+  },
+
+  async acquireRunLock(runner: QueryRunner, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = (await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`)) as { ok: boolean }[];
+      if (rows[0]?.ok === true) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+    }
+  },
+
+  async releaseRunLock(runner: QueryRunner): Promise<void> {
+    await runner.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
+  },
+
+  async databaseIdentity(runner: QueryRunner): Promise<string> {
+    const rows = (await runner.query(
+      `SELECT current_database() AS db, coalesce(inet_server_addr()::text, 'socket') AS addr, ` +
+        `coalesce(inet_server_port(), 0) AS port, pg_postmaster_start_time()::text AS started`,
+    )) as Record<string, unknown>[];
+    const row = rows[0] ?? {};
+    return `postgres://${String(row.addr)}:${String(row.port)}/${String(row.db)}@${String(row.started)}`;
+  },
+
+  classifyError(error: unknown): ErrorKind {
+    const driver = driverErrorOf(error);
+    const code = typeof driver.code === 'string' ? driver.code : '';
+    if (CONNECTION_CODES.has(code) || isConnectionMessage(error)) return 'connection';
+    return CONSTRAINT_KINDS[code] ?? 'other';
+  },
+};
+
+function isConnectionMessage(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|terminating connection|ECONNRESET|ECONNREFUSED|Client has encountered a connection error|not queryable/i.test(
+    message,
+  );
+}
+

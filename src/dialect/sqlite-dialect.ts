@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { dataSourceOf } from '../core/data-source-of';
+import { driverErrorOf, sleep, type ErrorKind, type SynchroDialect } from './synchro-dialect';
+
+const LEASE_MS = 60_000;
+const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
+  SQLITE_CONSTRAINT_UNIQUE: 'unique',
+  SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
+  SQLITE_CONSTRAINT_NOTNULL: 'not-null',
+  SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign-key',
+  SQLITE_CONSTRAINT_CHECK: 'check',
+  SQLITE_BUSY: 'lock-timeout',
+};
+const leaseOwners = new WeakMap<QueryRunner, string>();
+const memoryIdentities = new WeakMap<object, string>();
+
+/**
+ * SQLite (better-sqlite3): one writer at a time, so log ids are handed out in commit order; the run
+ * lock is an expiring lease row, so a killed run cannot hold it forever.
+ */
+export const sqliteDialect: SynchroDialect = {
+  name: 'sqlite',
+  maxParameters: 32766,
+  supportsReturning: true,
+  singleConnection: true,
+  nowMsSql: "CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)",
+  forUpdateSql: '',
+  placeholder: () => '?',
+  upsertSuffix: (keys, updates) =>
+    updates.length === 0
+      ? ` ON CONFLICT (${keys.join(', ')}) DO NOTHING`
+      : ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+
+  async readHighWaterMark(dataSource: DataSource, logTable: string): Promise<string> {
+    const rows = (await dataSource.query(`SELECT max(id) AS hwm FROM ${logTable}`)) as { hwm: unknown }[];
+    return String(rows[0]?.hwm ?? '0');
+  },
+
+  async acquireRunLock(runner: QueryRunner, timeoutMs: number): Promise<boolean> {
+    const owner = randomUUID();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await tryLease(runner, owner)) {
+        leaseOwners.set(runner, owner);
+        return true;
+      }
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+    }
+  },
+
+  async releaseRunLock(runner: QueryRunner): Promise<void> {
+    const owner = leaseOwners.get(runner);
+    if (owner === undefined) return;
+    await runner.query(`DELETE FROM "synchro_lease" WHERE "name" = 'run' AND "owner" = ?`, [owner]);
+    leaseOwners.delete(runner);
+  },
+
+  async databaseIdentity(runner: QueryRunner): Promise<string> {
+    const rows = (await runner.query('PRAGMA database_list')) as { name: string; file: string }[];
+    const file = rows.find((row) => row.name === 'main')?.file ?? '';
+    if (file !== '') return `sqlite://${file}`;
+    const ds = dataSourceOf(runner) as object;
+    if (!memoryIdentities.has(ds)) memoryIdentities.set(ds, `sqlite-memory://${randomUUID()}`);
+    return memoryIdentities.get(ds) as string;
+  },
+
+  classifyError(error: unknown): ErrorKind {
+    const driver = driverErrorOf(error);
+    const code = typeof driver.code === 'string' ? driver.code : '';
+    if (code === 'SQLITE_CONSTRAINT' && /NOT NULL/i.test(String(driver.message))) return 'not-null';
+    return CONSTRAINT_KINDS[code] ?? 'other';
+  },
+};
+
+async function tryLease(runner: QueryRunner, owner: string): Promise<boolean> {
+  const now = `CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`;
+  await runner.query(
+    `INSERT INTO "synchro_lease" ("name", "owner", "expires_at") VALUES ('run', ?, ${now} + ${LEASE_MS}) ` +
+      `ON CONFLICT ("name") DO UPDATE SET "owner" = excluded."owner", "expires_at" = excluded."expires_at" ` +
+      `WHERE "synchro_lease"."expires_at" < ${now}`,
+    [owner],
+  );
+  const rows = (await runner.query(`SELECT "owner" FROM "synchro_lease" WHERE "name" = 'run'`)) as { owner: string }[];
+  return rows[0]?.owner === owner;
+}

@@ -1,0 +1,25 @@
+// typeorm-synchro public API: curated named exports only.
+export type { ChangeAction } from './core/change-action';
+export {
+  ApplyFailedError,
+  ClockSkewError,
+  ConnectionLostError,
+  DataSourceLoadError,
+  InvalidEntityConfigError,
+  InvalidOptionError,
+  MultipleNaturalKeyMatchesError,
+  NoRemoteError,
+  RemoteConstraintError,
+  SameDatabaseError,
+  SameNodeIdentityError,
+  SchemaMismatchError,
+  SynchroError,
+  SynchroLockedError,
+  SynchroTablesMissingError,
+} from './core/errors';
+export type { SynchroErrorCode, SynchroErrorDetails, SynchroErrorSubject } from './core/errors';
+export type { DialectName } from './dialect/synchro-dialect';
+export { SYNCHRO_MIGRATION_SQL } from './store/migration-sql';
+export { CreateSynchroTables1764300000000 } from './store/synchro-migration';
+export { synchroEntities } from './store/synchro-entities';
+export { SYNCHRO_SCHEMA_VERSION, SYNCHRO_TABLES } from './store/synchro-tables';
