@@ -66,7 +66,8 @@ function readPath(entity: object, path: string): unknown {
 }
 
 function unwrapRelationValue(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value)) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value))
+    return value;
   const values = Object.values(value as Record<string, unknown>);
   return values.length === 1 ? unwrapRelationValue(values[0]) : value;
 }

@@ -79,11 +79,15 @@ export class NoRemoteError extends SynchroError {
 /** A natural key matched several rows and the entity's `@NaturalKey` does not set `allowMany`. */
 export class MultipleNaturalKeyMatchesError extends SynchroError {
   constructor(entity: string, values: Record<string, unknown>, count: number) {
-    super('MULTIPLE_NATURAL_KEY_MATCHES', `${count} rows of ${entity} match natural key ${stringify(values)}`, {
-      entity,
-      key: values,
-      hint: 'make the natural key unique, or pass { allowMany: true } to @NaturalKey to take the first row',
-    });
+    super(
+      'MULTIPLE_NATURAL_KEY_MATCHES',
+      `${count} rows of ${entity} match natural key ${stringify(values)}`,
+      {
+        entity,
+        key: values,
+        hint: 'make the natural key unique, or pass { allowMany: true } to @NaturalKey to take the first row',
+      },
+    );
   }
 }
 
@@ -140,9 +144,13 @@ export class SameDatabaseError extends SynchroError {
 /** Two different databases share a node identity: one was restored from a dump of the other. */
 export class SameNodeIdentityError extends SynchroError {
   constructor(nodeId: string) {
-    super('SAME_NODE_IDENTITY', `Local and remote share the node identity ${nodeId}: one is a restored copy of the other`, {
-      hint: 'run adoptCopy(local, remote) (CLI: `typeorm-synchro adopt`) on the restored copy first',
-    });
+    super(
+      'SAME_NODE_IDENTITY',
+      `Local and remote share the node identity ${nodeId}: one is a restored copy of the other`,
+      {
+        hint: 'run adoptCopy(local, remote) (CLI: `typeorm-synchro adopt`) on the restored copy first',
+      },
+    );
   }
 }
 
@@ -159,16 +167,16 @@ export class ConnectionLostError extends SynchroError {
 /** The remote refused a row (unique, not-null or foreign-key constraint). */
 export class RemoteConstraintError extends SynchroError {
   readonly constraint: 'unique' | 'not-null' | 'foreign-key' | 'check' | 'other';
-  constructor(
-    constraint: RemoteConstraintError['constraint'],
-    subject: SynchroErrorSubject,
-    cause: unknown,
-  ) {
-    super('REMOTE_CONSTRAINT', `The remote refused ${subject.entity ?? 'a row'} ${stringify(subject.key)}: ${messageOf(cause)}`, {
-      ...subject,
-      cause,
-      hint: 'fix the row or the remote schema, or run with onError: "skip" to apply everything else',
-    });
+  constructor(constraint: RemoteConstraintError['constraint'], subject: SynchroErrorSubject, cause: unknown) {
+    super(
+      'REMOTE_CONSTRAINT',
+      `The remote refused ${subject.entity ?? 'a row'} ${stringify(subject.key)}: ${messageOf(cause)}`,
+      {
+        ...subject,
+        cause,
+        hint: 'fix the row or the remote schema, or run with onError: "skip" to apply everything else',
+      },
+    );
     this.constraint = constraint;
   }
 }
@@ -176,11 +184,15 @@ export class RemoteConstraintError extends SynchroError {
 /** An object could not be applied for another reason (driver error, conversion). */
 export class ApplyFailedError extends SynchroError {
   constructor(subject: SynchroErrorSubject, cause: unknown) {
-    super('APPLY_FAILED', `Could not apply ${subject.entity ?? 'an object'} ${stringify(subject.key)}: ${messageOf(cause)}`, {
-      ...subject,
-      cause,
-      hint: 'see the cause; run with onError: "skip" to apply everything else',
-    });
+    super(
+      'APPLY_FAILED',
+      `Could not apply ${subject.entity ?? 'an object'} ${stringify(subject.key)}: ${messageOf(cause)}`,
+      {
+        ...subject,
+        cause,
+        hint: 'see the cause; run with onError: "skip" to apply everything else',
+      },
+    );
   }
 }
 

@@ -78,9 +78,11 @@ export const mysqlDialect: SynchroDialect = {
     const driver = driverErrorOf(error);
     const code = typeof driver.code === 'string' ? driver.code : '';
     if (CONNECTION_CODES.has(code) || driver.fatal === true || driver.errno === 1927) return 'connection';
-    if (/Connection lost|connection is in closed state|Can't add new command when connection is in closed state/i.test(
-      error instanceof Error ? error.message : '',
-    ))
+    if (
+      /Connection lost|connection is in closed state|Can't add new command when connection is in closed state/i.test(
+        error instanceof Error ? error.message : '',
+      )
+    )
       return 'connection';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },

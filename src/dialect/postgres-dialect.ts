@@ -28,19 +28,23 @@ export const postgresDialect: SynchroDialect = {
   async readHighWaterMark(dataSource: DataSource, logTable: string, timeoutMs: number): Promise<string> {
     const runner = dataSource.createQueryRunner();
     try {
-      return await retryWhile(timeoutMs, (e) => postgresDialect.classifyError(e) === 'lock-timeout', async () => {
-        await runner.startTransaction();
-        try {
-          await runner.query(`SET LOCAL lock_timeout = '200ms'`);
-          await runner.query(`LOCK TABLE ${logTable} IN SHARE MODE`);
-          const rows = (await runner.query(`SELECT max(id) AS hwm FROM ${logTable}`)) as { hwm: unknown }[];
-          await runner.commitTransaction();
-          return String(rows[0]?.hwm ?? '0');
-        } catch (error) {
-          await runner.rollbackTransaction();
-          throw error;
-        }
-      });
+      return await retryWhile(
+        timeoutMs,
+        (e) => postgresDialect.classifyError(e) === 'lock-timeout',
+        async () => {
+          await runner.startTransaction();
+          try {
+            await runner.query(`SET LOCAL lock_timeout = '200ms'`);
+            await runner.query(`LOCK TABLE ${logTable} IN SHARE MODE`);
+            const rows = (await runner.query(`SELECT max(id) AS hwm FROM ${logTable}`)) as { hwm: unknown }[];
+            await runner.commitTransaction();
+            return String(rows[0]?.hwm ?? '0');
+          } catch (error) {
+            await runner.rollbackTransaction();
+            throw error;
+          }
+        },
+      );
     } finally {
       await runner.release();
     }
@@ -49,7 +53,9 @@ export const postgresDialect: SynchroDialect = {
   async acquireRunLock(runner: QueryRunner, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const rows = (await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`)) as { ok: boolean }[];
+      const rows = (await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`)) as {
+        ok: boolean;
+      }[];
       if (rows[0]?.ok === true) return true;
       if (Date.now() >= deadline) return false;
       await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
@@ -83,4 +89,3 @@ function isConnectionMessage(error: unknown): boolean {
     message,
   );
 }
-

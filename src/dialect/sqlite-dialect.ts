@@ -82,6 +82,8 @@ async function tryLease(runner: QueryRunner, owner: string): Promise<boolean> {
       `WHERE "synchro_lease"."expires_at" < ${now}`,
     [owner],
   );
-  const rows = (await runner.query(`SELECT "owner" FROM "synchro_lease" WHERE "name" = 'run'`)) as { owner: string }[];
+  const rows = (await runner.query(`SELECT "owner" FROM "synchro_lease" WHERE "name" = 'run'`)) as {
+    owner: string;
+  }[];
   return rows[0]?.owner === owner;
 }

@@ -4,7 +4,8 @@ import type { DataSource, QueryRunner } from 'typeorm';
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
 /** How a driver error is classified, so that core code never switches on vendor codes. */
-export type ErrorKind = 'unique' | 'not-null' | 'foreign-key' | 'check' | 'connection' | 'lock-timeout' | 'other';
+export type ErrorKind =
+  'unique' | 'not-null' | 'foreign-key' | 'check' | 'connection' | 'lock-timeout' | 'other';
 
 /**
  * The few things that differ per database, behind one interface. Core code asks the dialect;

@@ -20,7 +20,8 @@ export function installSqliteBigintShim(): void {
   if (proto[INSTALLED] === true) return;
   const original = proto.normalizeType as (this: unknown, column: TypedColumn) => string;
   proto.normalizeType = function normalizeType(this: unknown, column: TypedColumn): string {
-    const isIncrementBigint = column.type === 'bigint' && column.isGenerated === true && column.generationStrategy === 'increment';
+    const isIncrementBigint =
+      column.type === 'bigint' && column.isGenerated === true && column.generationStrategy === 'increment';
     return isIncrementBigint ? 'integer' : original.call(this, column);
   };
   proto[INSTALLED] = true;

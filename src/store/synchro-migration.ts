@@ -17,10 +17,12 @@ export class CreateSynchroTables1764300000000 implements MigrationInterface {
   name = 'CreateSynchroTables1764300000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    for (const sql of SYNCHRO_MIGRATION_SQL[dialectFor(dataSourceOf(runner)).name].up) await runner.query(sql);
+    for (const sql of SYNCHRO_MIGRATION_SQL[dialectFor(dataSourceOf(runner)).name].up)
+      await runner.query(sql);
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const sql of SYNCHRO_MIGRATION_SQL[dialectFor(dataSourceOf(runner)).name].down) await runner.query(sql);
+    for (const sql of SYNCHRO_MIGRATION_SQL[dialectFor(dataSourceOf(runner)).name].down)
+      await runner.query(sql);
   }
 }

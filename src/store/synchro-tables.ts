@@ -54,7 +54,12 @@ export const SynchroLogSchema = new EntitySchema<{
 });
 
 /** Counterparts: this database's row `local_key` is the row `peer_key` on node `peer`. */
-export const SynchroIdMapSchema = new EntitySchema<{ peer: string; entity: string; localKey: string; peerKey: string }>({
+export const SynchroIdMapSchema = new EntitySchema<{
+  peer: string;
+  entity: string;
+  localKey: string;
+  peerKey: string;
+}>({
   name: 'SynchroIdMap',
   tableName: SYNCHRO_TABLES.idMap,
   columns: {
@@ -71,7 +76,12 @@ export const SynchroIdMapSchema = new EntitySchema<{ peer: string; entity: strin
  * up to `log_id` (authoritative, written with the data). `'out'` (on a local): the mirror of what
  * was delivered to the peer, for status and pruning; it may lag, never lead.
  */
-export const SynchroCursorSchema = new EntitySchema<{ peer: string; direction: string; logId: string; atMs: string }>({
+export const SynchroCursorSchema = new EntitySchema<{
+  peer: string;
+  direction: string;
+  logId: string;
+  atMs: string;
+}>({
   name: 'SynchroCursor',
   tableName: SYNCHRO_TABLES.cursor,
   columns: {

@@ -31,7 +31,9 @@ describeEachDialect('library tables', (dialect) => {
   it('log ids hold 64-bit values and generated ids increase', async () => {
     const e = (n: string) => ds.driver.escape(n);
     const cols = `${e('entity')}, ${e('object_key')}, ${e('action')}, ${e('at_ms')}, ${e('natural_key')}`;
-    await ds.query(`INSERT INTO ${e('synchro_log')} (${e('id')}, ${cols}) VALUES (5000000000, 'big', '{}', 'insert', 0, 'null')`);
+    await ds.query(
+      `INSERT INTO ${e('synchro_log')} (${e('id')}, ${cols}) VALUES (5000000000, 'big', '{}', 'insert', 0, 'null')`,
+    );
     await ds.query(`DELETE FROM ${e('synchro_log')}`);
     await ds.query(`INSERT INTO ${e('synchro_log')} (${cols}) VALUES ('a', '{}', 'insert', 0, 'null')`);
     await ds.query(`INSERT INTO ${e('synchro_log')} (${cols}) VALUES ('b', '{}', 'insert', 0, 'null')`);
@@ -51,7 +53,9 @@ describeEachDialect('library tables', (dialect) => {
 
   it('down drops every table', async () => {
     await ds.undoLastMigration();
-    const tables = await Promise.all(synchroEntities.map((s) => ds.createQueryRunner().hasTable(s.options.tableName!)));
+    const tables = await Promise.all(
+      synchroEntities.map((s) => ds.createQueryRunner().hasTable(s.options.tableName!)),
+    );
     expect(tables.every((exists) => !exists)).toBe(true);
   });
 });

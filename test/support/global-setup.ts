@@ -28,8 +28,11 @@ export default async function globalSetup(): Promise<void> {
       available.push(dialect);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (process.env.CI === 'true') throw new Error(`CI requires ${dialect}, which is unreachable: ${reason}`);
-      process.stderr.write(`\n!!! ${dialect.toUpperCase()} UNREACHABLE (${reason}): its suites are SKIPPED !!!\n`);
+      if (process.env.CI === 'true')
+        throw new Error(`CI requires ${dialect}, which is unreachable: ${reason}`);
+      process.stderr.write(
+        `\n!!! ${dialect.toUpperCase()} UNREACHABLE (${reason}): its suites are SKIPPED !!!\n`,
+      );
     }
   }
   process.env.SYNCHRO_AVAILABLE_DIALECTS = available.join(',');
