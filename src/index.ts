@@ -19,6 +19,9 @@ export {
 } from './core/errors';
 export type { SynchroErrorCode, SynchroErrorDetails, SynchroErrorSubject } from './core/errors';
 export type { DialectName } from './dialect/synchro-dialect';
+export { dialectNameOf } from './dialect/dialect-for';
+export { defineConfig } from './core/define-config';
+export type { SynchroConfig, SynchroConfigOptions } from './core/define-config';
 export { SYNCHRO_MIGRATION_SQL } from './store/migration-sql';
 export { CreateSynchroTables1764300000000 } from './store/synchro-migration';
 export { synchroEntities } from './store/synchro-entities';

@@ -26,3 +26,18 @@ export function dialectFor(dataSource: DataSource): SynchroDialect {
   }
   return dialect;
 }
+
+/**
+ * The typeorm-synchro dialect name of a DataSource or its options, without connecting.
+ *
+ * @example
+ * ```ts
+ * dialectNameOf({ type: 'mariadb' }) // 'mysql'
+ * ```
+ */
+export function dialectNameOf(
+  dataSource: Pick<DataSource, 'options'> | { type: unknown },
+): SynchroDialect['name'] {
+  const options = 'options' in dataSource ? dataSource.options : dataSource;
+  return dialectFor({ options } as DataSource).name;
+}
