@@ -25,7 +25,8 @@ export type SynchroErrorCode =
   | 'APPLY_FAILED'
   | 'INVALID_ENTITY_CONFIG'
   | 'INVALID_OPTION'
-  | 'DATA_SOURCE_LOAD';
+  | 'DATA_SOURCE_LOAD'
+  | 'CAPTURE_FAILED';
 
 /** What a {@link SynchroError} is about; every field is optional and set when known. */
 export interface SynchroErrorSubject {
@@ -226,4 +227,16 @@ export function messageOf(cause: unknown): string {
 
 function stringify(value: unknown): string {
   return value === undefined ? '' : JSON.stringify(value);
+}
+
+/** A write of a watched entity could not be logged (its primary key could not be determined); the write fails. */
+export class CaptureFailedError extends SynchroError {
+  constructor(entity: string, action: string, hint?: string) {
+    super('CAPTURE_FAILED', `Cannot log the ${action} of ${entity}: its primary key is unknown`, {
+      entity,
+      hint:
+        hint ??
+        'keep updateEntity on for inserts of generated keys, or log the write with logChange() inside runInNoLogContext()',
+    });
+  }
 }
