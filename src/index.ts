@@ -40,3 +40,16 @@ export type {
 } from './sync/sync-options';
 export { listCursors, readCursor, writeCursor } from './sync/cursor-store';
 export type { CursorDirection, StoredCursor } from './sync/cursor-store';
+export { openRunSession } from './sync/run-session';
+export type { RunSession, SyncSide } from './sync/run-session';
+export { checkRemoteSchema } from './sync/schema-check';
+export { measureClockSkew } from './sync/clock-skew';
+export { resetSynchro } from './sync/reset-synchro';
+export type { ResetSynchroOptions } from './sync/reset-synchro';
+export { getCheckpoint, setCheckpoint } from './sync/checkpoint';
+export type { Checkpoint, CheckpointValue } from './sync/checkpoint';
+export { adoptCopy } from './sync/adopt-copy';
+export type { AdoptCopyResult } from './sync/adopt-copy';
+export { pruneLog } from './sync/prune-log';
+export { getSyncStatus } from './sync/sync-status';
+export type { PeerStatus, SyncStatus } from './sync/sync-status';

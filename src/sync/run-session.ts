@@ -80,7 +80,9 @@ export async function openRunSession(
   try {
     await onSide('remote', remote, () => checkRemoteSchema(local, remote, held.runner));
     const fromLogId = await onSide('remote', remote, () => fromLogIdOf(held.runner, nodes.local));
-    const toLogId = await readLocalHighWaterMark(local, resolved.lockTimeoutMs);
+    const hwm = await readLocalHighWaterMark(local, resolved.lockTimeoutMs);
+    // An emptied log (reset, prune) reads as 0 while its ids go on: the cursor must never move back.
+    const toLogId = BigInt(hwm) < BigInt(fromLogId) ? fromLogId : hwm;
     return sessionOf(resolved, dryRun, { ...nodes, fromLogId, toLogId, clockSkewMs, warnings, held });
   } catch (error) {
     await held.release();
