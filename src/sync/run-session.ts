@@ -74,11 +74,12 @@ export async function openRunSession(
   await onSide('local', local, () => checkSynchroTables('local', local));
   await onSide('remote', remote, () => checkSynchroTables('remote', remote));
   const remoteIdentity = await checkDifferentDatabases(local, remote);
-  const nodes = await resolveNodes(local, remote, dryRun);
+  const known = await readNodes(local, remote);
   const { clockSkewMs, warnings } = await checkClockSkew(resolved);
   const held = await takeRunLock(resolved, remoteIdentity);
   try {
     await onSide('remote', remote, () => checkRemoteSchema(local, remote, held.runner));
+    const nodes = await assignNodes(resolved, known, dryRun);
     const fromLogId = await onSide('remote', remote, () => fromLogIdOf(held.runner, nodes.local));
     const hwm = await readLocalHighWaterMark(local, resolved.lockTimeoutMs);
     // An emptied log (reset, prune) reads as 0 while its ids go on: the cursor must never move back.
@@ -199,13 +200,28 @@ async function identityOf(dataSource: DataSource): Promise<string> {
   }
 }
 
-async function resolveNodes(local: DataSource, remote: DataSource, dryRun: boolean) {
-  const nodeOf = (ds: DataSource) =>
-    dryRun ? readNodeId(ds).then((id) => id ?? randomUUID()) : ensureNodeId(ds);
-  const localNode = await onSide('local', local, () => nodeOf(local));
-  const remoteNode = await onSide('remote', remote, () => nodeOf(remote));
-  if (localNode === remoteNode) throw new SameNodeIdentityError(localNode);
-  return { local: localNode, remote: remoteNode };
+interface NodePair {
+  local: string | undefined;
+  remote: string | undefined;
+}
+
+// Read only: a missing identity is assigned after every check passed, so a refused run writes nothing.
+async function readNodes(local: DataSource, remote: DataSource): Promise<NodePair> {
+  const nodes = {
+    local: await onSide('local', local, () => readNodeId(local)),
+    remote: await onSide('remote', remote, () => readNodeId(remote)),
+  };
+  if (nodes.local !== undefined && nodes.local === nodes.remote) throw new SameNodeIdentityError(nodes.local);
+  return nodes;
+}
+
+async function assignNodes(resolved: ResolvedSyncOptions, nodes: NodePair, dryRun: boolean) {
+  const assign = (side: SyncSide, ds: DataSource, id: string | undefined) =>
+    id !== undefined ? id : dryRun ? randomUUID() : onSide(side, ds, () => ensureNodeId(ds));
+  return {
+    local: await assign('local', resolved.local, nodes.local),
+    remote: await assign('remote', resolved.remote, nodes.remote),
+  };
 }
 
 async function checkClockSkew(

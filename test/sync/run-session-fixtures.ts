@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import {
+  Column,
+  Entity,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  type DataSource,
+  type DataSourceOptions,
+} from 'typeorm';
+import { Synchro } from '../../src/capture/decorators';
+import { dialectFor } from '../../src/dialect/dialect-for';
+import { synchroEntities } from '../../src/index';
+import type { TestDialect } from '../support/dialects';
+import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+
+/** A watched entity with a generated integer key. */
+@Synchro()
+@Entity('rs_item')
+export class RsItem {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 50 })
+  name!: string;
+}
+
+/** A watched entity with a composite, application-assigned key. */
+@Synchro()
+@Entity('rs_line')
+export class RsLine {
+  @PrimaryColumn({ type: 'int' })
+  orderId!: number;
+
+  @PrimaryColumn({ type: 'int' })
+  line!: number;
+
+  @Column({ type: 'int', default: 1 })
+  qty!: number;
+}
+
+/** The same table on a remote whose key is a UUID: incompatible with {@link RsItem}. */
+@Entity('rs_item')
+export class RsItemUuid {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 50 })
+  name!: string;
+}
+
+/** The same table on a remote without the `name` column. */
+@Entity('rs_item')
+export class RsItemNoName {
+  @PrimaryGeneratedColumn()
+  id!: number;
+}
+
+/** The entities of an ordinary synchronized database. */
+export const WATCHED = [RsItem, RsLine, ...synchroEntities];
+
+/** A database of its own and a DataSource on it. */
+export interface OpenedDatabase {
+  db: TestDatabase;
+  ds: DataSource;
+}
+
+/** Creates a database and opens a DataSource with `entities` (schema synchronized). */
+export async function openDatabase(
+  dialect: TestDialect,
+  entities: DataSourceOptions['entities'] = WATCHED,
+): Promise<OpenedDatabase> {
+  const db = await createTestDatabase(dialect);
+  const ds = await openDataSource(db, { entities });
+  return { db, ds };
+}
+
+/** Opens another DataSource on an existing database (no schema changes). */
+export async function reopen(
+  opened: OpenedDatabase,
+  entities: DataSourceOptions['entities'] = WATCHED,
+): Promise<DataSource> {
+  return openDataSource(opened.db, { entities, synchronize: false });
+}
+
+/** Destroys the DataSources and drops the databases. */
+export async function closeAll(...opened: (OpenedDatabase | undefined)[]): Promise<void> {
+  for (const o of opened) {
+    if (o?.ds.isInitialized === true) await o.ds.destroy();
+    await o?.db.drop();
+  }
+}
+
+/** The number of rows of `table`. */
+export async function countRows(ds: DataSource, table: string): Promise<number> {
+  const rows = (await ds.query(`SELECT count(*) AS n FROM ${ds.driver.escape(table)}`)) as { n: unknown }[];
+  return Number(rows[0]?.n);
+}
+
+/** Row counts of the library's bookkeeping tables, to show that a refused run wrote nothing. */
+export async function bookkeeping(ds: DataSource): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of [
+    'synchro_node',
+    'synchro_log',
+    'synchro_id_map',
+    'synchro_cursor',
+    'synchro_retry',
+    'synchro_lease',
+  ]) {
+    out[table] = await countRows(ds, table);
+  }
+  return out;
+}
+
+/** Appends a log row with an explicit server time; returns its id. */
+export async function insertLog(
+  ds: DataSource,
+  atMs: number,
+  entity = 'rs_item',
+  key = '{"id":"1"}',
+): Promise<string> {
+  const e = (n: string) => ds.driver.escape(n);
+  const p = [1, 2, 3].map(dialectFor(ds).placeholder);
+  await ds.query(
+    `INSERT INTO ${e('synchro_log')} (${e('entity')}, ${e('object_key')}, ${e('action')}, ${e('at_ms')}, ${e('natural_key')}) ` +
+      `VALUES (${p[0]}, ${p[1]}, 'insert', ${p[2]}, 'null')`,
+    [entity, key, atMs],
+  );
+  const rows = (await ds.query(`SELECT max(${e('id')}) AS id FROM ${e('synchro_log')}`)) as { id: unknown }[];
+  return String(rows[0]?.id);
+}
+
+/** Writes the same node identity into both databases, as a restored dump would have. */
+export async function shareNodeIdentity(a: DataSource, b: DataSource, nodeId: string): Promise<void> {
+  for (const ds of [a, b]) {
+    const e = (n: string) => ds.driver.escape(n);
+    const p = dialectFor(ds).placeholder(1);
+    await ds.query(
+      `INSERT INTO ${e('synchro_node')} (${e('name')}, ${e('node_id')}, ${e('schema_version')}) VALUES ('self', ${p}, 1)`,
+      [nodeId],
+    );
+  }
+}
