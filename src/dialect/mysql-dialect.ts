@@ -1,5 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { driverErrorOf, retryWhile, type ErrorKind, type SynchroDialect } from './synchro-dialect';
+import {
+  driverErrorOf,
+  multiRowInsertSql,
+  retryWhile,
+  type ErrorKind,
+  type SynchroDialect,
+} from './synchro-dialect';
 
 const CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -86,7 +92,41 @@ export const mysqlDialect: SynchroDialect = {
       return 'connection';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },
+
+  readColumnSql: (column) => column,
+
+  async insertGenerated(runner, table, columns, rows): Promise<unknown[]> {
+    if (rows.length === 0) return [];
+    const step = await consecutiveStep(runner);
+    // Without consecutive auto-increment ids (innodb_autoinc_lock_mode = 2) one row per statement is exact.
+    const groups = step === undefined ? rows.map((row) => [row]) : [rows];
+    const keys: unknown[] = [];
+    for (const group of groups) {
+      const sql = multiRowInsertSql(() => '?', table, columns, group.length);
+      const header = (await runner.query(sql, group.flat())) as { insertId?: number | string };
+      const first = BigInt(String(header.insertId ?? 0));
+      group.forEach((_, i) => keys.push((first + BigInt(i) * BigInt(step ?? 1)).toString()));
+    }
+    return keys;
+  },
 };
+
+/**
+ * The id step of a multi-row insert when InnoDB hands out consecutive ids to one statement
+ * (`innodb_autoinc_lock_mode` 0 or 1), else `undefined`. Read once per connection.
+ */
+async function consecutiveStep(runner: QueryRunner): Promise<number | undefined> {
+  const cached = stepCache.get(runner);
+  if (cached !== undefined) return cached.step;
+  const rows = (await runner.query(
+    'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step',
+  )) as { mode: unknown; step: unknown }[];
+  const step = Number(rows[0]?.mode) <= 1 ? Number(rows[0]?.step ?? 1) : undefined;
+  stepCache.set(runner, { step });
+  return step;
+}
+
+const stepCache = new WeakMap<QueryRunner, { step: number | undefined }>();
 
 function isLockTimeout(error: unknown): boolean {
   return mysqlDialect.classifyError(error) === 'lock-timeout';

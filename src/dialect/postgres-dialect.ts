@@ -1,5 +1,12 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { driverErrorOf, retryWhile, sleep, type ErrorKind, type SynchroDialect } from './synchro-dialect';
+import {
+  driverErrorOf,
+  insertReturning,
+  retryWhile,
+  sleep,
+  type ErrorKind,
+  type SynchroDialect,
+} from './synchro-dialect';
 
 const LOCK_KEY = "hashtext('typeorm-synchro:run')";
 const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
@@ -81,6 +88,11 @@ export const postgresDialect: SynchroDialect = {
     if (CONNECTION_CODES.has(code) || isConnectionMessage(error)) return 'connection';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },
+
+  readColumnSql: (column) => column,
+
+  insertGenerated: (runner, table, columns, rows, key) =>
+    insertReturning(runner, (i) => `$${i}`, table, columns, rows, key),
 };
 
 function isConnectionMessage(error: unknown): boolean {

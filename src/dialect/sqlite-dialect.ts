@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { dataSourceOf } from '../core/data-source-of';
-import { driverErrorOf, sleep, type ErrorKind, type SynchroDialect } from './synchro-dialect';
+import {
+  driverErrorOf,
+  insertReturning,
+  sleep,
+  type ErrorKind,
+  type SynchroDialect,
+} from './synchro-dialect';
 
 const LEASE_MS = 60_000;
 const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
@@ -72,6 +78,12 @@ export const sqliteDialect: SynchroDialect = {
     if (code === 'SQLITE_CONSTRAINT' && /NOT NULL/i.test(String(driver.message))) return 'not-null';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },
+
+  readColumnSql: (column, type) =>
+    /^(bigint|int8|unsigned big int)$/i.test(type) ? `CAST(${column} AS TEXT)` : column,
+
+  insertGenerated: (runner, table, columns, rows, key) =>
+    insertReturning(runner, () => '?', table, columns, rows, key),
 };
 
 async function tryLease(runner: QueryRunner, owner: string): Promise<boolean> {

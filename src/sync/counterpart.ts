@@ -1,0 +1,192 @@
+import { naturalKeyField } from '../capture/entity-config';
+import { encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
+import { MultipleNaturalKeyMatchesError } from '../core/errors';
+import type { EngineContext } from './engine-context';
+import type { EntityMapping } from './entity-mapping';
+import { lookupIdMap } from './id-map-store';
+import { foreignKeyOf, keyTuples, type RawRow } from './row-reader';
+import { chunksOf, queryRows, tupleCondition, tuplesPerCondition } from './sync-sql';
+import { hydrate, toRemoteValue } from './value-converter';
+import type { WorkItem, WorkSet } from './work-set';
+
+/**
+ * @internal Finds the remote counterpart of every item of one entity, in the contract's order: the id
+ * map (only rows that still exist remotely), then the natural key, then the same primary key when
+ * the remote does not generate it; else the row is new. FK targets must be resolved first.
+ */
+export async function resolveCounterparts(
+  ctx: EngineContext,
+  work: WorkSet,
+  mapping: EntityMapping,
+): Promise<void> {
+  const items = work.of(mapping).filter((i) => i.row !== undefined || i.mode === 'sync');
+  if (items.length === 0) return;
+  const candidates = await lookupIdMap(
+    ctx.sides,
+    mapping.name,
+    items.map((i) => i.key),
+  );
+  const sameKey = mapping.generatedKey === undefined;
+  const probe = items.flatMap((i) => [...(candidates.get(i.key) ?? []), ...(sameKey ? [i.key] : [])]);
+  const existing = await existingRemoteKeys(ctx, mapping, probe);
+  for (const item of items) {
+    const found = (candidates.get(item.key) ?? []).find((k) => existing.has(k));
+    if (found !== undefined)
+      Object.assign(item, { remoteKey: found, exists: true, via: 'id-map', mapped: true });
+  }
+  await matchNaturalKeys(
+    ctx,
+    work,
+    mapping,
+    items.filter((i) => i.remoteKey === undefined && i.row !== undefined),
+  );
+  for (const item of items.filter((i) => i.remoteKey === undefined && sameKey)) {
+    Object.assign(item, { remoteKey: item.key, exists: existing.has(item.key), via: 'same-key' });
+  }
+}
+
+/** @internal Which of `keys` exist in the remote table (keys are encoded with the same property paths). */
+export async function existingRemoteKeys(
+  ctx: EngineContext,
+  mapping: EntityMapping,
+  keys: readonly EncodedKey[],
+): Promise<Set<EncodedKey>> {
+  const out = new Set<EncodedKey>();
+  const side = ctx.remote;
+  const columns = mapping.remote.primaryColumns;
+  const escaped = columns.map((c) => side.e(c.databaseName));
+  const select = columns.map(
+    (c) =>
+      `${side.dialect.readColumnSql(side.e(c.databaseName), String(c.type))} AS ${side.e(c.databaseName)}`,
+  );
+  for (const part of chunksOf([...new Set(keys)], tuplesPerCondition(side, escaped.length))) {
+    const where = tupleCondition(side, escaped, keyTuples(columns, part));
+    const sql = `SELECT ${select.join(', ')} FROM ${side.e(mapping.remote.tablePath)} WHERE ${where.sql}`;
+    for (const row of await queryRows<RawRow>(side, sql, where.params))
+      out.add(keyOfRawRow(mapping.remote, row));
+  }
+  return out;
+}
+
+interface NaturalProbe {
+  item: WorkItem;
+  values: unknown[];
+  /** Normalised values, to match returned rows to probes. */
+  signature: string;
+}
+
+async function matchNaturalKeys(
+  ctx: EngineContext,
+  work: WorkSet,
+  mapping: EntityMapping,
+  items: WorkItem[],
+) {
+  const fields = mapping.config?.naturalKey?.fields;
+  if (fields === undefined || items.length === 0) return;
+  const probes = items
+    .map((item) => naturalProbe(ctx, work, mapping, fields, item))
+    .filter((p): p is NaturalProbe => p !== undefined);
+  const columns = naturalColumns(mapping, fields);
+  for (const part of chunksOf(probes, tuplesPerCondition(ctx.remote, columns.length))) {
+    await matchChunk(ctx, mapping, columns, part);
+  }
+}
+
+/** @internal The remote columns that hold a natural key's fields (FK fields expand to their join columns). */
+export function naturalColumns(mapping: EntityMapping, fields: readonly string[]) {
+  return fields.flatMap((field) => {
+    const found = naturalKeyField(mapping.local, field);
+    if (found !== undefined && 'relation' in found) {
+      const fk = mapping.foreignKeys.find((f) => f.relation === found.relation);
+      return (fk?.columns ?? []).map((c) => c.remote);
+    }
+    return mapping.columns.filter((c) => c.local.propertyName === field).map((c) => c.remote);
+  });
+}
+
+function naturalProbe(
+  ctx: EngineContext,
+  work: WorkSet,
+  mapping: EntityMapping,
+  fields: readonly string[],
+  item: WorkItem,
+): NaturalProbe | undefined {
+  const row = item.row as RawRow;
+  const values: unknown[] = [];
+  for (const field of fields) {
+    const found = naturalKeyField(mapping.local, field);
+    if (found !== undefined && 'relation' in found) {
+      const fk = mapping.foreignKeys.find((f) => f.relation === found.relation);
+      const targetKey = fk === undefined ? undefined : foreignKeyOf(fk, row);
+      const target = fk === undefined || targetKey === undefined ? undefined : work.get(fk.target, targetKey);
+      // A target the remote does not have yet cannot be part of an existing remote row's key.
+      if (fk === undefined || targetKey === undefined || target?.remoteKey === undefined || !target.exists)
+        return undefined;
+      const record = JSON.parse(target.remoteKey) as Record<string, string>;
+      values.push(...fk.columns.map((c) => record[c.targetPath] ?? null));
+    } else {
+      const pair = mapping.columns.find((c) => c.local.propertyName === field);
+      if (pair === undefined) return undefined;
+      values.push(toRemoteValue(ctx.options.local, ctx.options.remote, pair, row[pair.local.databaseName]));
+    }
+  }
+  return { item, values, signature: signatureOf(values) };
+}
+
+/** @internal A comparable form of natural-key values (strings; dates as ISO). */
+export function signatureOf(values: readonly unknown[]): string {
+  return JSON.stringify(
+    values.map((v) => (v === null || v === undefined ? null : keyValueToString(v instanceof Date ? v : v))),
+  );
+}
+
+async function matchChunk(
+  ctx: EngineContext,
+  mapping: EntityMapping,
+  columns: ReturnType<typeof naturalColumns>,
+  probes: NaturalProbe[],
+): Promise<void> {
+  const side = ctx.remote;
+  const escaped = columns.map((c) => side.e(c.databaseName));
+  const keyColumns = mapping.remote.primaryColumns;
+  const selected = [...new Map([...keyColumns, ...columns].map((c) => [c.databaseName, c])).values()];
+  const select = selected.map(
+    (c) =>
+      `${side.dialect.readColumnSql(side.e(c.databaseName), String(c.type))} AS ${side.e(c.databaseName)}`,
+  );
+  const where = tupleCondition(
+    side,
+    escaped,
+    probes.map((p) => p.values),
+  );
+  const order = keyColumns.map((c) => side.e(c.databaseName)).join(', ');
+  const sql = `SELECT ${select.join(', ')} FROM ${side.e(mapping.remote.tablePath)} WHERE ${where.sql} ORDER BY ${order}`;
+  const matches = new Map<string, EncodedKey[]>();
+  for (const row of await queryRows<RawRow>(side, sql, where.params)) {
+    const persisted = columns.map((c) =>
+      ctx.options.remote.driver.preparePersistentValue(
+        hydrate(ctx.options.remote, c, row[c.databaseName]),
+        c,
+      ),
+    );
+    const signature = signatureOf(persisted);
+    matches.set(signature, [...(matches.get(signature) ?? []), keyOfRawRow(mapping.remote, row)]);
+  }
+  for (const probe of probes) assignMatch(mapping, probe, matches.get(probe.signature) ?? []);
+}
+
+function assignMatch(mapping: EntityMapping, probe: NaturalProbe, keys: EncodedKey[]): void {
+  if (keys.length === 0) return;
+  const natural = mapping.config?.naturalKey;
+  if (keys.length > 1 && natural?.allowMany !== true) {
+    const values = Object.fromEntries((natural?.fields ?? []).map((f, i) => [f, probe.values[i]]));
+    throw new MultipleNaturalKeyMatchesError(mapping.name, values, keys.length);
+  }
+  Object.assign(probe.item, { remoteKey: keys[0], exists: true, via: 'natural-key' });
+}
+
+/** @internal Encodes remote key values of a generated primary column. */
+export function generatedRemoteKey(mapping: EntityMapping, value: unknown): EncodedKey {
+  const key = mapping.generatedKey;
+  return encodeKey({ [key?.remote.propertyPath ?? 'id']: value });
+}

@@ -1,0 +1,21 @@
+import type { ResolvedSyncOptions } from './sync-options';
+import type { EntityMappings } from './entity-mapping';
+import type { IdMapSides, KeyPair } from './id-map-store';
+import type { ResultCollector } from './sync-result';
+import type { SideSql } from './sync-sql';
+
+/** @internal Everything one run's batches share. */
+export interface EngineContext {
+  readonly options: ResolvedSyncOptions;
+  readonly mappings: EntityMappings;
+  /** Local reads go straight to the local DataSource. */
+  readonly local: SideSql;
+  /** Remote reads and writes go through the run's remote runner (inside its transaction). */
+  readonly remote: SideSql;
+  readonly sides: IdMapSides;
+  /** The local side's `('in', remote)` cursor: remote log ids above it are changes the local has not seen. */
+  readonly unseenRemoteAfter: string;
+  readonly result: ResultCollector;
+  /** Id-map pairs to mirror on the local side once the remote committed, per entity. */
+  readonly mirror: Map<string, KeyPair[]>;
+}

@@ -1,0 +1,115 @@
+import type { EncodedKey } from '../core/entity-key';
+import { SYNCHRO_TABLES } from '../store/synchro-tables';
+import { chunksOf, queryRows, tuplesPerStatement, type SideSql } from './sync-sql';
+
+/** @internal A counterpart pair: the local key and the remote key of the same object. */
+export interface KeyPair {
+  readonly localKey: EncodedKey;
+  readonly remoteKey: EncodedKey;
+}
+
+/** @internal Where the id map of one (local, remote) pair lives and how it is read and written. */
+export interface IdMapSides {
+  readonly local: SideSql;
+  readonly remote: SideSql;
+  readonly localNode: string;
+  readonly remoteNode: string;
+}
+
+/**
+ * @internal Remote keys of `localKeys` from the union of the remote's authoritative rows
+ * (peer = local node, by peer_key) and the local mirror (peer = remote node, by local_key). Several
+ * candidates per key are possible after a re-creation; all are returned, authoritative ones first.
+ */
+export async function lookupIdMap(
+  sides: IdMapSides,
+  entity: string,
+  localKeys: readonly EncodedKey[],
+): Promise<Map<EncodedKey, EncodedKey[]>> {
+  const found = new Map<EncodedKey, EncodedKey[]>();
+  const add = (local: EncodedKey, remote: EncodedKey) => {
+    const list = found.get(local) ?? [];
+    if (!list.includes(remote)) list.push(remote);
+    found.set(local, list);
+  };
+  for (const row of await selectMap(sides.remote, sides.localNode, entity, 'peer_key', localKeys)) {
+    add(row.peerKey, row.localKey);
+  }
+  for (const row of await selectMap(sides.local, sides.remoteNode, entity, 'local_key', localKeys)) {
+    add(row.localKey, row.peerKey);
+  }
+  return found;
+}
+
+async function selectMap(
+  side: SideSql,
+  peer: string,
+  entity: string,
+  byColumn: 'peer_key' | 'local_key',
+  keys: readonly EncodedKey[],
+): Promise<{ localKey: string; peerKey: string }[]> {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  const out: { localKey: string; peerKey: string }[] = [];
+  for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
+    const marks = part.map((_, i) => p(i + 3)).join(', ');
+    const sql =
+      `SELECT ${e('local_key')} AS ${e('localKey')}, ${e('peer_key')} AS ${e('peerKey')} FROM ${e(SYNCHRO_TABLES.idMap)} ` +
+      `WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${e(byColumn)} IN (${marks})`;
+    out.push(...(await queryRows<{ localKey: string; peerKey: string }>(side, sql, [peer, entity, ...part])));
+  }
+  return out;
+}
+
+/**
+ * @internal Writes the authoritative rows on the remote (peer = local node, local_key = remote key,
+ * peer_key = local key) in the caller's transaction, replacing older pairs of the same local objects.
+ */
+export async function writeRemoteIdMap(
+  sides: IdMapSides,
+  entity: string,
+  pairs: readonly KeyPair[],
+): Promise<void> {
+  if (pairs.length === 0) return;
+  const side = sides.remote;
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  for (const part of chunksOf(pairs, tuplesPerStatement(side, 1))) {
+    const marks = part.map((_, i) => p(i + 3)).join(', ');
+    await side.db.query(
+      `DELETE FROM ${e(SYNCHRO_TABLES.idMap)} WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${e('peer_key')} IN (${marks})`,
+      [sides.localNode, entity, ...part.map((pair) => pair.localKey)],
+    );
+  }
+  const rows = dedupe(pairs.map((pair) => [sides.localNode, entity, pair.remoteKey, pair.localKey]));
+  await upsertMapRows(side, rows);
+}
+
+/** @internal Writes the local mirror rows (peer = remote node), after the remote committed. */
+export async function writeLocalIdMap(
+  sides: IdMapSides,
+  entity: string,
+  pairs: readonly KeyPair[],
+): Promise<void> {
+  const rows = dedupe(pairs.map((pair) => [sides.remoteNode, entity, pair.localKey, pair.remoteKey]));
+  await upsertMapRows(sides.local, rows);
+}
+
+function dedupe(rows: string[][]): string[][] {
+  return [...new Map(rows.map((row) => [`${row[1]}\u0000${row[2]}`, row])).values()];
+}
+
+async function upsertMapRows(side: SideSql, rows: readonly string[][]): Promise<void> {
+  const { e } = side;
+  const columns = ['peer', 'entity', 'local_key', 'peer_key'].map(e);
+  const suffix = side.dialect.upsertSuffix(columns.slice(0, 3), [e('peer_key')]);
+  for (const part of chunksOf(rows, tuplesPerStatement(side, 4))) {
+    const tuples = part.map(
+      (_, r) => `(${columns.map((__, c) => side.dialect.placeholder(r * 4 + c + 1)).join(', ')})`,
+    );
+    await side.db.query(
+      `INSERT INTO ${e(SYNCHRO_TABLES.idMap)} (${columns.join(', ')}) VALUES ${tuples.join(', ')}${suffix}`,
+      part.flat(),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { In, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import { BroadcasterResult } from 'typeorm/subscriber/BroadcasterResult';
+import { dataSourceOf } from '../core/data-source-of';
+import { decodeKey, keyOfEntity, type EncodedKey } from '../core/entity-key';
+import type { EntityMapping } from './entity-mapping';
+import { chunksOf } from './sync-sql';
+
+/** @internal Which after-event a written row gets. */
+export type AfterEvent = 'insert' | 'update' | 'remove';
+
+/** @internal Whether the remote has any subscriber or entity listener that could hear `mapping`'s events. */
+export function hasListeners(runner: QueryRunner, mapping: EntityMapping): boolean {
+  const meta = mapping.remote;
+  const own =
+    meta.afterInsertListeners.length + meta.afterUpdateListeners.length + meta.afterRemoveListeners.length;
+  return own > 0 || dataSourceOf(runner).subscribers.length > 0;
+}
+
+/**
+ * @internal Loads full remote entity instances of `remoteKeys` through the run's transaction (before a
+ * delete, or after a write) so that listeners see every column.
+ */
+export async function loadRemoteEntities(
+  runner: QueryRunner,
+  mapping: EntityMapping,
+  remoteKeys: readonly EncodedKey[],
+): Promise<Map<EncodedKey, ObjectLiteral>> {
+  const out = new Map<EncodedKey, ObjectLiteral>();
+  const repository = runner.manager.getRepository<ObjectLiteral>(mapping.remote.target);
+  const keyColumns = mapping.remote.primaryColumns;
+  for (const part of chunksOf(remoteKeys, 500)) {
+    const where =
+      keyColumns.length === 1
+        ? {
+            [keyColumns[0]?.propertyName ?? 'id']: In(
+              part.map((k) => decodeKey(k)[keyColumns[0]?.propertyPath ?? 'id']),
+            ),
+          }
+        : part.map((k) =>
+            Object.fromEntries(keyColumns.map((c) => [c.propertyName, decodeKey(k)[c.propertyPath]])),
+          );
+    const entities = await repository.find({ where, withDeleted: true } as never);
+    for (const entity of entities) out.set(keyOfEntity(mapping.remote, entity) ?? '', entity);
+  }
+  return out;
+}
+
+/**
+ * @internal Fires `afterInsert` / `afterUpdate` / `afterRemove` of the remote's subscribers and entity
+ * listeners (TypeORM's own broadcaster, as a `save` would), with a manager bound to the run's transaction.
+ */
+export async function broadcastAfter(
+  runner: QueryRunner,
+  mapping: EntityMapping,
+  event: AfterEvent,
+  entities: readonly ObjectLiteral[],
+): Promise<void> {
+  if (entities.length === 0) return;
+  const result = new BroadcasterResult();
+  const broadcaster = runner.broadcaster;
+  for (const entity of entities) {
+    const id = mapping.remote.getEntityIdMap(entity);
+    if (event === 'insert') broadcaster.broadcastAfterInsertEvent(result, mapping.remote, entity, id);
+    else if (event === 'update')
+      broadcaster.broadcastAfterUpdateEvent(result, mapping.remote, entity, entity, [], []);
+    else broadcaster.broadcastAfterRemoveEvent(result, mapping.remote, entity, entity, id);
+  }
+  await result.wait();
+}

@@ -1,0 +1,185 @@
+import { isChangeAction, type ChangeAction } from '../core/change-action';
+import type { EncodedKey } from '../core/entity-key';
+import { SYNCHRO_TABLES } from '../store/synchro-tables';
+import { chunksOf, queryRows, tuplesPerStatement, type SideSql } from './sync-sql';
+
+/** @internal One row of a change log. */
+export interface LogRow {
+  readonly id: string;
+  readonly entity: string;
+  readonly objectKey: EncodedKey;
+  readonly action: ChangeAction;
+  readonly atMs: number;
+  readonly naturalKey: string;
+}
+
+/** @internal What the whole log range says about one object. */
+export interface ObjectLogSummary {
+  readonly maxId: string;
+  readonly maxAtMs: number;
+  /** The object was inserted within the range (it may never have reached the remote). */
+  readonly insertedInRange: boolean;
+}
+
+interface RawLog {
+  id: unknown;
+  entity: string;
+  objectKey: string;
+  action: string;
+  atMs: unknown;
+  naturalKey: string;
+}
+
+function columnsSql(side: SideSql): string {
+  const { e } = side;
+  return (
+    `${e('id')} AS ${e('id')}, ${e('entity')} AS ${e('entity')}, ${e('object_key')} AS ${e('objectKey')}, ` +
+    `${e('action')} AS ${e('action')}, ${e('at_ms')} AS ${e('atMs')}, ${e('natural_key')} AS ${e('naturalKey')}`
+  );
+}
+
+function logRowOf(raw: RawLog): LogRow {
+  const action = isChangeAction(raw.action) ? raw.action : 'update';
+  return {
+    id: String(raw.id),
+    entity: raw.entity,
+    objectKey: raw.objectKey,
+    action,
+    atMs: Number(raw.atMs),
+    naturalKey: raw.naturalKey,
+  };
+}
+
+/** @internal The next page of log rows with `after < id <= to`, in id order. */
+export async function readLogPage(
+  side: SideSql,
+  after: string,
+  to: string,
+  limit: number,
+): Promise<LogRow[]> {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  const sql =
+    `SELECT ${columnsSql(side)} FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('id')} > ${p(1)} AND ${e('id')} <= ${p(2)} ` +
+    `ORDER BY ${e('id')} LIMIT ${Math.floor(limit)}`;
+  return (await queryRows<RawLog>(side, sql, [after, to])).map(logRowOf);
+}
+
+/** @internal How many log rows lie in `(from, to]`. */
+export async function countLogs(side: SideSql, from: string, to: string): Promise<number> {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  const rows = await queryRows<{ n: unknown }>(
+    side,
+    `SELECT COUNT(*) AS ${e('n')} FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('id')} > ${p(1)} AND ${e('id')} <= ${p(2)}`,
+    [from, to],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** @internal `entity \u0000 key`, the identity of an object across entities. */
+export function objectId(entity: string, key: EncodedKey): string {
+  return `${entity}\u0000${key}`;
+}
+
+/**
+ * @internal Per object, its last log id, newest time and whether it was inserted, over `(from, to]`:
+ * one grouped query per entity and chunk, served by the (entity, object_key, id) index.
+ */
+export async function summarizeObjects(
+  side: SideSql,
+  objects: readonly { entity: string; key: EncodedKey }[],
+  from: string,
+  to: string,
+): Promise<Map<string, ObjectLogSummary>> {
+  const out = new Map<string, ObjectLogSummary>();
+  for (const [entity, keys] of groupKeys(objects)) {
+    for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
+      for (const row of await summaryRows(side, entity, part, from, to)) {
+        out.set(objectId(entity, row.objectKey), {
+          maxId: String(row.maxId),
+          maxAtMs: Number(row.maxAt),
+          insertedInRange: Number(row.ins) > 0,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+async function summaryRows(side: SideSql, entity: string, keys: readonly string[], from: string, to: string) {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  const marks = keys.map((_, i) => p(i + 4)).join(', ');
+  const sql =
+    `SELECT ${e('object_key')} AS ${e('objectKey')}, MAX(${e('id')}) AS ${e('maxId')}, MAX(${e('at_ms')}) AS ${e('maxAt')}, ` +
+    `SUM(CASE WHEN ${e('action')} = 'insert' THEN 1 ELSE 0 END) AS ${e('ins')} FROM ${e(SYNCHRO_TABLES.log)} ` +
+    `WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} AND ${e('object_key')} IN (${marks}) ` +
+    `GROUP BY ${e('object_key')}`;
+  return queryRows<{ objectKey: string; maxId: unknown; maxAt: unknown; ins: unknown }>(side, sql, [
+    entity,
+    from,
+    to,
+    ...keys,
+  ]);
+}
+
+/** @internal The newest log row (id ≤ `to`) of each object, for retried objects and `full` runs. */
+export async function latestLogs(
+  side: SideSql,
+  objects: readonly { entity: string; key: EncodedKey }[],
+  to: string,
+): Promise<Map<string, LogRow>> {
+  const summaries = await summarizeObjects(side, objects, '-1', to);
+  const ids = [...summaries.values()].map((s) => s.maxId);
+  const out = new Map<string, LogRow>();
+  const { e } = side;
+  for (const part of chunksOf(ids, tuplesPerStatement(side, 1))) {
+    const marks = part.map((_, i) => side.dialect.placeholder(i + 1)).join(', ');
+    const sql = `SELECT ${columnsSql(side)} FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('id')} IN (${marks})`;
+    for (const raw of await queryRows<RawLog>(side, sql, part)) {
+      const row = logRowOf(raw);
+      out.set(objectId(row.entity, row.objectKey), row);
+    }
+  }
+  return out;
+}
+
+/**
+ * @internal The newest remote log time and action of each remote key, counting only rows with
+ * `id > afterId` (the remote's own changes the local side has not received yet).
+ */
+export async function remoteChangeTimes(
+  side: SideSql,
+  entity: string,
+  keys: readonly EncodedKey[],
+  afterId: string,
+): Promise<Map<EncodedKey, { atMs: number; action: ChangeAction }>> {
+  const out = new Map<EncodedKey, { atMs: number; action: ChangeAction }>();
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
+    const marks = part.map((_, i) => p(i + 3)).join(', ');
+    const sql =
+      `SELECT ${columnsSql(side)} FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} ` +
+      `AND ${e('object_key')} IN (${marks}) ORDER BY ${e('id')}`;
+    for (const raw of await queryRows<RawLog>(side, sql, [entity, afterId, ...part])) {
+      const row = logRowOf(raw);
+      const prev = out.get(row.objectKey);
+      if (prev === undefined || row.atMs >= prev.atMs)
+        out.set(row.objectKey, { atMs: row.atMs, action: row.action });
+    }
+  }
+  return out;
+}
+
+function groupKeys(objects: readonly { entity: string; key: EncodedKey }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const o of objects) {
+    const list = out.get(o.entity) ?? [];
+    list.push(o.key);
+    out.set(o.entity, list);
+  }
+  for (const [entity, keys] of out) out.set(entity, [...new Set(keys)]);
+  return out;
+}

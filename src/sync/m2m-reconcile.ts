@@ -1,0 +1,180 @@
+import { decodeKey, encodeKey, keyValueToString, type EncodedKey } from '../core/entity-key';
+import type { EngineContext } from './engine-context';
+import type { EntityMapping, JunctionColumn, JunctionPlan } from './entity-mapping';
+import {
+  chunksOf,
+  queryRows,
+  tupleCondition,
+  tuplesPerCondition,
+  tuplesPerStatement,
+  type SideSql,
+} from './sync-sql';
+import { multiRowInsertSql } from '../dialect/synchro-dialect';
+import type { WorkItem, WorkSet } from './work-set';
+
+type JoinRow = Record<string, unknown>;
+
+/** @internal The synced owners whose join rows a batch reconciles. */
+export function m2mOwners(work: WorkSet, mapping: EntityMapping): WorkItem[] {
+  return work.of(mapping).filter((i) => i.mode === 'sync' && i.row !== undefined);
+}
+
+function keyOf(columns: readonly JunctionColumn[], row: JoinRow, which: 'local' | 'remote'): EncodedKey {
+  return encodeKey(Object.fromEntries(columns.map((c) => [c.path, keyValueToString(row[c[which]])])));
+}
+
+async function selectJoinRows(
+  side: SideSql,
+  junction: JunctionPlan,
+  which: 'local' | 'remote',
+  ownerKeys: readonly EncodedKey[],
+): Promise<JoinRow[]> {
+  const table = which === 'local' ? junction.local : junction.remote;
+  const all = [...junction.ownerColumns, ...junction.inverseColumns];
+  const select = all.map((c) => `${side.e(c[which])} AS ${side.e(c[which])}`).join(', ');
+  const owners = junction.ownerColumns.map((c) => side.e(c[which]));
+  const out: JoinRow[] = [];
+  for (const part of chunksOf(ownerKeys, tuplesPerCondition(side, owners.length))) {
+    const tuples = part.map((k) => junction.ownerColumns.map((c) => decodeKey(k)[c.path] ?? null));
+    const where = tupleCondition(side, owners, tuples);
+    out.push(
+      ...(await queryRows<JoinRow>(
+        side,
+        `SELECT ${select} FROM ${side.e(table.tablePath)} WHERE ${where.sql}`,
+        where.params,
+      )),
+    );
+  }
+  return out;
+}
+
+/**
+ * @internal Reads the local join rows of the batch's owners and adds every related row as an
+ * `ensure` item, so the remote has it before the join rows are written.
+ */
+export async function loadJoinRows(
+  ctx: EngineContext,
+  work: WorkSet,
+  mapping: EntityMapping,
+): Promise<WorkItem[]> {
+  const added: WorkItem[] = [];
+  const owners = m2mOwners(work, mapping).map((i) => i.key);
+  for (const junction of owners.length === 0 ? [] : mapping.junctions) {
+    const byOwner = new Map<EncodedKey, EncodedKey[]>(owners.map((k) => [k, []]));
+    for (const row of await selectJoinRows(ctx.local, junction, 'local', owners)) {
+      const inverseKey = keyOf(junction.inverseColumns, row, 'local');
+      byOwner.get(keyOf(junction.ownerColumns, row, 'local'))?.push(inverseKey);
+      if (work.get(junction.inverse, inverseKey) === undefined)
+        added.push(work.add(junction.inverse, inverseKey, 'ensure'));
+    }
+    work.joinRows.set(junction, byOwner);
+  }
+  return added;
+}
+
+/**
+ * @internal Makes the remote join rows of each synced owner equal the local ones: deletes the pairs
+ * the local side lacks and inserts the missing ones (differences only, never delete-all).
+ */
+export async function reconcileJoinRows(
+  ctx: EngineContext,
+  work: WorkSet,
+  mapping: EntityMapping,
+): Promise<void> {
+  const owners = m2mOwners(work, mapping).filter((i) => i.decision === 'local' && i.remoteKey !== undefined);
+  if (owners.length === 0) return;
+  const changed = new Set<EncodedKey>();
+  for (const junction of mapping.junctions) {
+    const desired = desiredPairs(work, junction, owners);
+    const remoteOwners = owners.map((o) => o.remoteKey as EncodedKey);
+    const actual = await selectJoinRows(ctx.remote, junction, 'remote', remoteOwners);
+    for (const key of await applyDifference(ctx.remote, junction, desired, actual)) changed.add(key);
+  }
+  ctx.result.count(mapping.name, 'm2m', changed.size);
+}
+
+function pairSignature(owner: EncodedKey, inverse: EncodedKey): string {
+  return `${owner}\u0000${inverse}`;
+}
+
+function desiredPairs(
+  work: WorkSet,
+  junction: JunctionPlan,
+  owners: WorkItem[],
+): Map<string, [EncodedKey, EncodedKey]> {
+  const out = new Map<string, [EncodedKey, EncodedKey]>();
+  const byOwner = work.joinRows.get(junction);
+  for (const owner of owners) {
+    for (const inverseKey of byOwner?.get(owner.key) ?? []) {
+      const remoteInverse = work.get(junction.inverse, inverseKey)?.remoteKey;
+      if (remoteInverse === undefined) continue;
+      out.set(pairSignature(owner.remoteKey as EncodedKey, remoteInverse), [
+        owner.remoteKey as EncodedKey,
+        remoteInverse,
+      ]);
+    }
+  }
+  return out;
+}
+
+async function applyDifference(
+  side: SideSql,
+  junction: JunctionPlan,
+  desired: Map<string, [EncodedKey, EncodedKey]>,
+  actual: JoinRow[],
+): Promise<Set<EncodedKey>> {
+  const changed = new Set<EncodedKey>();
+  const extra: [EncodedKey, EncodedKey][] = [];
+  const present = new Set<string>();
+  for (const row of actual) {
+    const pair: [EncodedKey, EncodedKey] = [
+      keyOf(junction.ownerColumns, row, 'remote'),
+      keyOf(junction.inverseColumns, row, 'remote'),
+    ];
+    const signature = pairSignature(...pair);
+    if (desired.has(signature)) present.add(signature);
+    else extra.push(pair);
+  }
+  const missing = [...desired].filter(([s]) => !present.has(s)).map(([, pair]) => pair);
+  for (const [owner] of [...extra, ...missing]) changed.add(owner);
+  await deletePairs(side, junction, extra);
+  await insertPairs(side, junction, missing);
+  return changed;
+}
+
+function pairValues(junction: JunctionPlan, [owner, inverse]: [EncodedKey, EncodedKey]): (string | null)[] {
+  const o = decodeKey(owner);
+  const i = decodeKey(inverse);
+  return [
+    ...junction.ownerColumns.map((c) => o[c.path] ?? null),
+    ...junction.inverseColumns.map((c) => i[c.path] ?? null),
+  ];
+}
+
+async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {
+  const columns = [...junction.ownerColumns, ...junction.inverseColumns].map((c) => side.e(c.remote));
+  for (const part of chunksOf(pairs, tuplesPerCondition(side, columns.length))) {
+    const where = tupleCondition(
+      side,
+      columns,
+      part.map((p) => pairValues(junction, p)),
+    );
+    await side.db.query(`DELETE FROM ${side.e(junction.remote.tablePath)} WHERE ${where.sql}`, where.params);
+  }
+}
+
+async function insertPairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {
+  const columns = [...junction.ownerColumns, ...junction.inverseColumns].map((c) => side.e(c.remote));
+  for (const part of chunksOf(pairs, tuplesPerStatement(side, columns.length))) {
+    const sql = multiRowInsertSql(
+      side.dialect.placeholder,
+      side.e(junction.remote.tablePath),
+      columns,
+      part.length,
+    );
+    await side.db.query(
+      sql,
+      part.flatMap((p) => pairValues(junction, p)),
+    );
+  }
+}

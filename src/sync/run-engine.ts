@@ -1,0 +1,318 @@
+import type { QueryRunner } from 'typeorm';
+import { runInNoLogContext } from '../capture/no-log-context';
+import { withTransactionMutex } from '../capture/transaction-mutex';
+import { decodeKey } from '../core/entity-key';
+import { ApplyFailedError, ConnectionLostError, RemoteConstraintError, SynchroError } from '../core/errors';
+import { SYNCHRO_TABLES } from '../store/synchro-tables';
+import { applyBatch, planOf } from './batch-applier';
+import { isoOf } from './conflict-policy';
+import { readCursor, writeCursor } from './cursor-store';
+import type { EngineContext } from './engine-context';
+import { EntityMappings } from './entity-mapping';
+import { writeLocalIdMap, type KeyPair } from './id-map-store';
+import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
+import { readRetries, writeRetries } from './retry-store';
+import { readLocalPage } from './row-reader';
+import type { RunSession } from './run-session';
+import { ResultCollector, SYNC_MESSAGES, type SyncResult } from './sync-result';
+import { queryRows, sideSql } from './sync-sql';
+import type { BatchObject } from './work-set';
+
+interface RunState {
+  readonly ctx: EngineContext;
+  readonly session: RunSession;
+  readonly runner: QueryRunner;
+  readonly retryKeys: Set<string>;
+  total: number;
+  done: number;
+}
+
+/**
+ * @internal Runs the engine over an open session: one remote transaction for the run (`commit: 'run'`)
+ * or per batch (`'batch'`), every write inside the no-log context, the local mirror after each commit.
+ */
+export async function runEngine(session: RunSession, startedAt: number): Promise<SyncResult> {
+  const ctx = await contextOf(session);
+  const state: RunState = {
+    ctx,
+    session,
+    runner: session.remoteRunner,
+    retryKeys: new Set(),
+    total: 0,
+    done: 0,
+  };
+  state.total = await countLogs(ctx.local, session.fromLogId, session.toLogId);
+  const retries = await readRetries(ctx.remote, session.localNode);
+  const idle = state.total === 0 && retries.length === 0 && !session.options.full;
+  if (!idle) {
+    await withTransactionMutex(session.remote, () => runInNoLogContext(() => inTransactions(state, retries)));
+  }
+  return resultOf(state, idle, startedAt);
+}
+
+async function contextOf(session: RunSession): Promise<EngineContext> {
+  const local = sideSql(session.local);
+  const remote = sideSql(session.remote, session.remoteRunner);
+  const seen = await readCursor(session.local, session.remoteNode, 'in');
+  return {
+    options:
+      session.options.dryRun === session.dryRun
+        ? session.options
+        : { ...session.options, dryRun: session.dryRun },
+    mappings: new EntityMappings(session.local, session.remote),
+    local,
+    remote,
+    sides: { local, remote, localNode: session.localNode, remoteNode: session.remoteNode },
+    unseenRemoteAfter: seen?.logId ?? '0',
+    result: new ResultCollector(),
+    mirror: new Map<string, KeyPair[]>(),
+  };
+}
+
+async function inTransactions(
+  state: RunState,
+  retries: Awaited<ReturnType<typeof readRetries>>,
+): Promise<void> {
+  const { runner, session } = state;
+  const dry = state.ctx.options.dryRun;
+  if (!dry) await runner.startTransaction();
+  try {
+    await processRetries(state, retries);
+    if (session.options.full) await processFullScan(state);
+    await processLog(state);
+    if (!dry) await commitRun(state, session.toLogId);
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Commits the remote transaction with the 'in' cursor, then writes the local mirror. */
+async function commitRun(state: RunState, logId: string): Promise<void> {
+  const { runner, session } = state;
+  await writeCursor(runner, session.localNode, 'in', logId);
+  await runner.commitTransaction();
+  await writeMirror(state, logId);
+}
+
+async function writeMirror(state: RunState, logId: string): Promise<void> {
+  const { ctx, session } = state;
+  await withTransactionMutex(session.local, async () => {
+    for (const [entity, pairs] of ctx.mirror) await writeLocalIdMap(ctx.sides, entity, pairs);
+    ctx.mirror.clear();
+    await writeCursor(session.local, session.remoteNode, 'out', logId);
+  });
+}
+
+async function processLog(state: RunState): Promise<void> {
+  const { ctx, session } = state;
+  let after = session.fromLogId;
+  for (;;) {
+    const rows = await readLogPage(ctx.local, after, session.toLogId, session.options.batchSize);
+    const last = rows[rows.length - 1];
+    if (last === undefined) return;
+    const objects = await collapsePage(state, rows);
+    await processBatch(state, session.options.full ? objects.filter((o) => o.action === 'delete') : objects);
+    after = last.id;
+    state.done += rows.length;
+    session.options.onProgress({ phase: 'apply', done: state.done, total: state.total });
+    if (session.options.commit === 'batch' && !ctx.options.dryRun && after !== session.toLogId) {
+      await commitRun(state, after);
+      await state.runner.startTransaction();
+    }
+  }
+}
+
+/**
+ * Each object is processed once, at its last log row in the range: a grouped `max(id)` per object
+ * tells whether a later page holds it.
+ */
+async function collapsePage(state: RunState, rows: readonly LogRow[]): Promise<BatchObject[]> {
+  const { ctx, session } = state;
+  const summaries = await summarizeObjects(
+    ctx.local,
+    rows.map((r) => ({ entity: r.entity, key: r.objectKey })),
+    session.fromLogId,
+    session.toLogId,
+  );
+  const out: BatchObject[] = [];
+  for (const row of rows) {
+    const summary = summaries.get(objectId(row.entity, row.objectKey));
+    if (summary === undefined || summary.maxId !== row.id) continue;
+    const mapping = ctx.mappings.byName(row.entity);
+    if (mapping === undefined) {
+      ctx.result.skip({
+        entity: row.entity,
+        key: decodeKey(row.objectKey),
+        reason: 'entity is not watched by the local DataSource',
+        code: 'UNKNOWN_ENTITY',
+      });
+      continue;
+    }
+    out.push({
+      mapping,
+      key: row.objectKey,
+      action: row.action,
+      atMs: summary.maxAtMs,
+      naturalKey: row.naturalKey,
+      insertedInRange: summary.insertedInRange,
+      retried: state.retryKeys.has(objectId(row.entity, row.objectKey)),
+    });
+  }
+  return out;
+}
+
+/** Objects skipped by earlier runs: retried first (those also logged in the range wait for their last log). */
+async function processRetries(
+  state: RunState,
+  retries: Awaited<ReturnType<typeof readRetries>>,
+): Promise<void> {
+  if (retries.length === 0) return;
+  const { ctx, session } = state;
+  for (const r of retries) state.retryKeys.add(objectId(r.entity, r.key));
+  const latest = await latestLogs(
+    ctx.local,
+    retries.map((r) => ({ entity: r.entity, key: r.key })),
+    session.toLogId,
+  );
+  const objects: BatchObject[] = [];
+  for (const r of retries) {
+    const mapping = ctx.mappings.byName(r.entity);
+    const log = latest.get(objectId(r.entity, r.key));
+    if (mapping === undefined || (log !== undefined && BigInt(log.id) > BigInt(session.fromLogId))) continue;
+    objects.push({
+      mapping,
+      key: r.key,
+      action: log?.action ?? 'update',
+      atMs: log?.atMs ?? 0,
+      naturalKey: log?.naturalKey ?? 'null',
+      insertedInRange: false,
+      retried: true,
+    });
+  }
+  await processBatch(state, objects);
+}
+
+/** `full: true`: every row of every watched entity, page by page, as an update. */
+async function processFullScan(state: RunState): Promise<void> {
+  const { ctx, session } = state;
+  for (const mapping of ctx.mappings.watched()) {
+    for (let offset = 0; ; offset += session.options.batchSize) {
+      const rows = await readLocalPage(ctx.local, mapping, offset, session.options.batchSize);
+      if (rows.size === 0) break;
+      const keys = [...rows.keys()].map((key) => ({ entity: mapping.name, key }));
+      const summaries = await summarizeObjects(ctx.local, keys, '-1', session.toLogId);
+      const objects = keys.map(({ key }): BatchObject => ({
+        mapping,
+        key,
+        action: 'update',
+        atMs: summaries.get(objectId(mapping.name, key))?.maxAtMs ?? 0,
+        naturalKey: 'null',
+        insertedInRange: false,
+        retried: state.retryKeys.has(objectId(mapping.name, key)),
+      }));
+      await processBatch(state, objects);
+      session.options.onProgress({
+        phase: 'full',
+        entity: mapping.name,
+        done: offset + rows.size,
+        total: offset + rows.size,
+      });
+      if (rows.size < session.options.batchSize) break;
+    }
+  }
+}
+
+/**
+ * A batch runs in a savepoint; when it fails it is rolled back and retried object by object, so the
+ * failing object is named exactly (`onError: 'abort'` throws its typed error, `'skip'` records it
+ * for the next run and applies the rest).
+ */
+async function processBatch(state: RunState, objects: readonly BatchObject[]): Promise<void> {
+  if (objects.length === 0) return;
+  const { ctx, runner } = state;
+  if (ctx.options.dryRun) {
+    ctx.result.plan.push(...planOf(await applyBatch(ctx, objects, runner)));
+    return;
+  }
+  const snapshot = ctx.result.snapshot();
+  const mirrorSizes = new Map([...ctx.mirror].map(([entity, pairs]) => [entity, pairs.length]));
+  await runner.startTransaction();
+  try {
+    await applyBatch(ctx, objects, runner);
+    await runner.commitTransaction();
+  } catch (error) {
+    await runner.rollbackTransaction();
+    ctx.result.restore(snapshot);
+    for (const [entity, pairs] of ctx.mirror) pairs.length = mirrorSizes.get(entity) ?? 0;
+    const typed = typedError(state, objects.length === 1 ? objects[0] : undefined, error);
+    if (typed instanceof ConnectionLostError) throw typed;
+    if (objects.length > 1) {
+      for (const object of objects) await processBatch(state, [object]);
+      return;
+    }
+    await failObject(state, objects[0] as BatchObject, typed);
+  }
+}
+
+async function failObject(state: RunState, object: BatchObject, error: SynchroError): Promise<void> {
+  const { ctx } = state;
+  if (ctx.options.onError === 'abort') throw error;
+  ctx.result.skip({
+    entity: object.mapping.name,
+    key: decodeKey(object.key),
+    reason: error.message,
+    code: error.code,
+  });
+  await writeRetries(ctx.remote, state.session.localNode, [
+    { entity: object.mapping.name, key: object.key, reason: error.message, code: error.code },
+  ]);
+}
+
+function typedError(state: RunState, object: BatchObject | undefined, error: unknown): SynchroError {
+  if (error instanceof SynchroError) return error;
+  const subject = {
+    entity: object?.mapping.name,
+    key: object === undefined ? undefined : decodeKey(object.key),
+    table: object?.mapping.remote.tableName,
+  };
+  const kind = state.session.remoteDialect.classifyError(error);
+  if (kind === 'connection') return new ConnectionLostError('remote', error);
+  if (kind === 'unique' || kind === 'not-null' || kind === 'foreign-key' || kind === 'check') {
+    return new RemoteConstraintError(kind, subject, error);
+  }
+  return new ApplyFailedError(subject, error);
+}
+
+async function resultOf(state: RunState, idle: boolean, startedAt: number): Promise<SyncResult> {
+  const { ctx, session } = state;
+  const status = session.dryRun ? 'dry-run' : idle ? 'no-changes' : 'synced';
+  const message =
+    status === 'dry-run'
+      ? SYNC_MESSAGES.dryRun
+      : status === 'no-changes'
+        ? SYNC_MESSAGES.noChanges
+        : SYNC_MESSAGES.synced;
+  return {
+    status,
+    message,
+    counts: ctx.result.counts,
+    conflicts: ctx.result.conflicts,
+    skipped: ctx.result.skipped,
+    plan: ctx.result.plan,
+    checkpoint: { logId: session.toLogId, at: await checkpointTime(state) },
+    clockSkewMs: session.clockSkewMs,
+    durationMs: Date.now() - startedAt,
+    warnings: [...session.warnings],
+  };
+}
+
+async function checkpointTime(state: RunState): Promise<string> {
+  const side = state.ctx.local;
+  const rows = await queryRows<{ atMs: unknown }>(
+    side,
+    `SELECT ${side.e('at_ms')} AS ${side.e('atMs')} FROM ${side.e(SYNCHRO_TABLES.log)} WHERE ${side.e('id')} = ${side.dialect.placeholder(1)}`,
+    [state.session.toLogId],
+  );
+  return rows[0] === undefined ? new Date().toISOString() : isoOf(Number(rows[0].atMs));
+}

@@ -1,0 +1,80 @@
+import type { DataSource } from 'typeorm';
+import { dialectFor } from '../dialect/dialect-for';
+import type { SynchroDialect } from '../dialect/synchro-dialect';
+
+/** @internal Something that runs SQL: a DataSource or a QueryRunner. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** @internal What building SQL for one side needs: escaping, placeholders, and where to run it. */
+export interface SideSql {
+  readonly ds: DataSource;
+  readonly dialect: SynchroDialect;
+  /** The runner queries go through (the remote transaction), or the DataSource itself. */
+  readonly db: Queryable;
+  e(name: string): string;
+}
+
+/** @internal */
+export function sideSql(ds: DataSource, db: Queryable = ds): SideSql {
+  const dialect = dialectFor(ds);
+  return { ds, dialect, db, e: (name) => ds.driver.escape(name) };
+}
+
+/** @internal Runs a query and returns its rows. */
+export async function queryRows<T = Record<string, unknown>>(
+  side: SideSql,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const result = (await side.db.query(sql, params)) as unknown;
+  return (Array.isArray(result) ? result : []) as T[];
+}
+
+/** @internal Splits `items` into chunks of at most `size`. */
+export function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  const step = Math.max(1, Math.floor(size));
+  for (let i = 0; i < items.length; i += step) out.push(items.slice(i, i + step));
+  return out;
+}
+
+/**
+ * @internal A WHERE condition matching any of `tuples` on `columns` (`c IN (…)` for one column,
+ * `(a = ? AND b = ?) OR …` otherwise; NULL-safe), with placeholders numbered from `offset + 1`.
+ */
+export function tupleCondition(
+  side: SideSql,
+  escapedColumns: readonly string[],
+  tuples: readonly (readonly unknown[])[],
+  offset = 0,
+): { sql: string; params: unknown[] } {
+  const p = side.dialect.placeholder;
+  if (tuples.length === 0) return { sql: '1 = 0', params: [] };
+  if (escapedColumns.length === 1 && tuples.every((t) => t[0] !== null && t[0] !== undefined)) {
+    const marks = tuples.map((_, i) => p(offset + i + 1));
+    return { sql: `${escapedColumns[0]} IN (${marks.join(', ')})`, params: tuples.map((t) => t[0]) };
+  }
+  const params: unknown[] = [];
+  const ors = tuples.map((tuple) => {
+    const ands = escapedColumns.map((column, c) => {
+      const value = tuple[c];
+      if (value === null || value === undefined) return `${column} IS NULL`;
+      params.push(value);
+      return `${column} = ${p(offset + params.length)}`;
+    });
+    return `(${ands.join(' AND ')})`;
+  });
+  return { sql: `(${ors.join(' OR ')})`, params };
+}
+
+/** @internal How many tuples of `width` values fit one statement, leaving room for `reserved` params. */
+export function tuplesPerStatement(side: SideSql, width: number, reserved = 8): number {
+  return Math.max(1, Math.floor((side.dialect.maxParameters - reserved) / Math.max(1, width)));
+}
+
+/** @internal Tuples per WHERE condition: OR chains stay short (SQLite caps expression depth at 1000). */
+export function tuplesPerCondition(side: SideSql, width: number): number {
+  return width === 1 ? tuplesPerStatement(side, 1) : 200;
+}

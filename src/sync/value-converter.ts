@@ -1,0 +1,47 @@
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { DataSource } from 'typeorm';
+import { decodeKey, type EncodedKey } from '../core/entity-key';
+import type { ColumnPair } from './entity-mapping';
+import type { RawRow } from './row-reader';
+
+/**
+ * @internal Converts a raw local value to the value bound for the remote column: the local driver
+ * hydrates it to its JS value (Date, boolean, object…), the remote driver prepares it for its column.
+ */
+export function toRemoteValue(
+  local: DataSource,
+  remote: DataSource,
+  pair: ColumnPair,
+  raw: unknown,
+): unknown {
+  const hydrated = hydrate(local, pair.local, raw);
+  const value = remote.driver.preparePersistentValue(hydrated, pair.remote) as unknown;
+  return value === undefined ? null : value;
+}
+
+/** @internal The JS value of a raw local column value. */
+export function hydrate(local: DataSource, column: ColumnMetadata, raw: unknown): unknown {
+  if (raw === null || raw === undefined) return null;
+  return local.driver.prepareHydratedValue(raw, column) as unknown;
+}
+
+/** @internal The value of one primary column of a remote key, as stored (a string). */
+export function keyPart(remoteKey: EncodedKey, path: string): string | null {
+  return decodeKey(remoteKey)[path] ?? null;
+}
+
+/** @internal The primary-key values of a row for the remote: the remote key when known, else the local values. */
+export function keyValues(
+  local: DataSource,
+  remote: DataSource,
+  keys: readonly ColumnPair[],
+  row: RawRow,
+  remoteKey: EncodedKey | undefined,
+  sameKey: boolean,
+): unknown[] {
+  if (sameKey || remoteKey === undefined) {
+    return keys.map((k) => toRemoteValue(local, remote, k, row[k.local.databaseName]));
+  }
+  const record = decodeKey(remoteKey);
+  return keys.map((k) => record[k.remote.propertyPath] ?? null);
+}

@@ -1,0 +1,95 @@
+import type { ChangeAction } from '../core/change-action';
+import type { EncodedKey } from '../core/entity-key';
+import type { EntityMapping } from './entity-mapping';
+import type { RawRow } from './row-reader';
+
+/** @internal A logged object to apply: its last log row in the range, collapsed. */
+export interface BatchObject {
+  readonly mapping: EntityMapping;
+  readonly key: EncodedKey;
+  readonly action: ChangeAction;
+  /** Newest local log time of the object (UTC epoch ms; 0 when it has no log, e.g. `full`). */
+  readonly atMs: number;
+  /** Typed JSON natural key stored with a delete, `'null'` otherwise. */
+  readonly naturalKey: string;
+  readonly insertedInRange: boolean;
+  /** It comes from the retry table. */
+  readonly retried: boolean;
+}
+
+/** @internal How the remote counterpart was found. */
+export type CounterpartVia = 'id-map' | 'natural-key' | 'same-key' | 'new';
+
+/**
+ * @internal One row the batch touches: a synced object (`sync`: full copy) or a foreign-key / m2m
+ * target the remote may lack (`ensure`: created when missing, never refreshed).
+ */
+export interface WorkItem {
+  readonly mapping: EntityMapping;
+  readonly key: EncodedKey;
+  mode: 'sync' | 'ensure';
+  object: BatchObject | undefined;
+  row: RawRow | undefined;
+  remoteKey: EncodedKey | undefined;
+  exists: boolean;
+  via: CounterpartVia;
+  /** The remote already holds this exact id-map pair. */
+  mapped: boolean;
+  decision: 'local' | 'remote';
+  written: boolean;
+  /** Written with a forward reference set to NULL; written again once every target exists. */
+  deferred: boolean;
+}
+
+/** @internal The rows of one batch, per entity. */
+export class WorkSet {
+  private readonly items = new Map<EntityMapping, Map<EncodedKey, WorkItem>>();
+  /** Local join rows per junction: owner local key → inverse local keys. */
+  readonly joinRows = new Map<object, Map<EncodedKey, EncodedKey[]>>();
+
+  get(mapping: EntityMapping, key: EncodedKey): WorkItem | undefined {
+    return this.items.get(mapping)?.get(key);
+  }
+
+  add(mapping: EntityMapping, key: EncodedKey, mode: 'sync' | 'ensure', object?: BatchObject): WorkItem {
+    const existing = this.get(mapping, key);
+    if (existing !== undefined) {
+      if (mode === 'sync') [existing.mode, existing.object] = ['sync', object];
+      return existing;
+    }
+    const item: WorkItem = {
+      mapping,
+      key,
+      mode,
+      object,
+      row: undefined,
+      remoteKey: undefined,
+      exists: false,
+      via: 'new',
+      mapped: false,
+      decision: 'local',
+      written: false,
+      deferred: false,
+    };
+    const byKey = this.items.get(mapping) ?? new Map<EncodedKey, WorkItem>();
+    byKey.set(key, item);
+    this.items.set(mapping, byKey);
+    return item;
+  }
+
+  remove(item: WorkItem): void {
+    this.items.get(item.mapping)?.delete(item.key);
+  }
+
+  entities(): EntityMapping[] {
+    return [...this.items.keys()];
+  }
+
+  of(mapping: EntityMapping): WorkItem[] {
+    return [...(this.items.get(mapping)?.values() ?? [])];
+  }
+
+  all(): WorkItem[] {
+    return [...this.items.values()].flatMap((m) => [...m.values()]);
+  }
+}

@@ -1,0 +1,207 @@
+import 'reflect-metadata';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinTable,
+  ManyToMany,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+  type DataSource,
+  type EntityTarget,
+  type ObjectLiteral,
+} from 'typeorm';
+import { NaturalKey, Synchro, SynchroSkip } from '../../src/capture/decorators';
+import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
+import { synchroEntities } from '../../src/store/synchro-entities';
+import type { DialectPair } from './describe-dialects';
+import { createTestDatabase, openDataSource, type TestDatabase } from './test-database';
+
+/** An unwatched lookup table with a natural primary key: a foreign-key target the remote may lack. */
+@Entity('fx_country')
+export class Country {
+  @PrimaryColumn({ type: 'varchar', length: 2 })
+  code!: string;
+
+  @Column({ type: 'varchar', length: 60 })
+  name!: string;
+}
+
+/** Generated key, natural key `email`, a skip field and an FK to an unwatched entity. */
+@NaturalKey(['email'])
+@Synchro()
+@Entity('fx_customer')
+export class Customer {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 120, unique: true })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 120 })
+  name!: string;
+
+  @SynchroSkip()
+  @Column({ type: 'int', default: 7 })
+  visits!: number;
+
+  @ManyToOne(() => Country, { nullable: true })
+  country?: Country | null;
+}
+
+/** Generated key without a natural key; FK to a watched entity. */
+@Synchro()
+@Entity('fx_order')
+export class Order {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 40 })
+  number!: string;
+
+  @Column({ type: 'decimal', precision: 10, scale: 2, default: 0 })
+  total!: string;
+
+  @ManyToOne(() => Customer, { nullable: true, onDelete: 'CASCADE' })
+  customer?: Customer | null;
+}
+
+/** Natural key `label`; the m2m target. */
+@NaturalKey(['label'])
+@Synchro()
+@Entity('fx_tag')
+export class Tag {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 60, unique: true })
+  label!: string;
+}
+
+/** Self-reference and a many-to-many relation without an inverse side. */
+@Synchro()
+@Entity('fx_post')
+export class Post {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 120 })
+  title!: string;
+
+  @ManyToOne(() => Post, { nullable: true })
+  parent?: Post | null;
+
+  @ManyToMany(() => Tag)
+  @JoinTable({ name: 'fx_post_tags' })
+  tags?: Tag[];
+}
+
+/** Half of a foreign-key cycle Author → Book → Author. */
+@Synchro()
+@Entity('fx_author')
+export class Author {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 80 })
+  name!: string;
+
+  @ManyToOne(() => Book, { nullable: true })
+  favorite?: Book | null;
+}
+
+/** The other half of the cycle. */
+@Synchro()
+@Entity('fx_book')
+export class Book {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 80 })
+  title!: string;
+
+  @ManyToOne(() => Author, { nullable: true })
+  author?: Author | null;
+}
+
+/** A non-generated primary key: the same key is used on the remote; dates and version copied as they are. */
+@Synchro()
+@Entity('fx_setting')
+export class Setting {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  value!: string;
+
+  @CreateDateColumn()
+  createdAt!: Date;
+
+  @UpdateDateColumn()
+  updatedAt!: Date;
+
+  @VersionColumn()
+  version!: number;
+}
+
+/** Every fixture entity. */
+export const FIXTURE_ENTITIES = [Country, Customer, Order, Tag, Post, Author, Book, Setting];
+
+/** A local and a remote database with the same entities, both logging their own writes. */
+export interface SyncPair {
+  readonly local: DataSource;
+  readonly remote: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates two fresh databases for `pair` and opens a DataSource on each, with `entities`, the library's
+ * tables and the SynchroSubscriber (the remote logs its own native edits, for conflict tests).
+ */
+export async function openSyncPair(
+  pair: DialectPair,
+  entities: readonly unknown[] = FIXTURE_ENTITIES,
+): Promise<SyncPair> {
+  const dbs: TestDatabase[] = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
+  const open = (db: TestDatabase) =>
+    openDataSource(db, {
+      entities: [...(entities as never[]), ...synchroEntities],
+      subscribers: [SynchroSubscriber],
+    });
+  const local = await open(dbs[0] as TestDatabase);
+  const remote = await open(dbs[1] as TestDatabase);
+  return {
+    local,
+    remote,
+    close: async () => {
+      await local.destroy().catch(() => undefined);
+      await remote.destroy().catch(() => undefined);
+      for (const db of dbs) await db.drop();
+    },
+  };
+}
+
+/** All rows of an entity, ordered by the given property. */
+export async function rowsOf<T extends ObjectLiteral>(
+  ds: DataSource,
+  target: EntityTarget<T>,
+  orderBy: string,
+  relations: readonly string[] = [],
+): Promise<T[]> {
+  const rel = Object.fromEntries(relations.map((r) => [r, true]));
+  return ds.getRepository(target).find({ order: { [orderBy]: 'ASC' } as never, relations: rel as never });
+}
+
+/** Row count of a library table (e.g. `synchro_log`). */
+export async function countTable(ds: DataSource, table: string): Promise<number> {
+  const rows = (await ds.query(`SELECT COUNT(*) AS n FROM ${ds.driver.escape(table)}`)) as { n: unknown }[];
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Deletes every row of the given entities (children first), without logging. */
+export async function clearEntities(ds: DataSource, tables: readonly string[]): Promise<void> {
+  for (const table of tables) await ds.query(`DELETE FROM ${ds.driver.escape(table)}`);
+}
