@@ -58,3 +58,14 @@ export type { EntityTarget, NaturalKeyOptions, SynchroOptions } from './capture/
 export { SynchroSubscriber } from './capture/synchro-subscriber';
 export { NoSynchroLog, runInNoLogContext } from './capture/no-log-context';
 export { CaptureFailedError } from './core/errors';
+export { synchronize, Synchronizer } from './sync/synchronizer';
+export { SYNC_MESSAGES } from './sync/sync-result';
+export type {
+  EntityCounts,
+  PlannedAction,
+  PlannedActionKind,
+  SkippedObject,
+  SyncConflictReport,
+  SyncResult,
+  SyncRunStatus,
+} from './sync/sync-result';
