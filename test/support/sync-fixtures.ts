@@ -147,8 +147,52 @@ export class Setting {
   version!: number;
 }
 
+/** Natural key `sku` that is NOT unique (several matches possible), and a unique `code`. */
+@NaturalKey(['sku'])
+@Synchro()
+@Entity('fx_product')
+export class Product {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 40 })
+  sku!: string;
+
+  @Column({ type: 'varchar', length: 40, unique: true })
+  code!: string;
+}
+
+/** A natural key made of a relation and a column: (customer, kind). */
+@NaturalKey(['customer', 'kind'])
+@Synchro()
+@Entity('fx_address')
+export class Address {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @ManyToOne(() => Customer, { nullable: false, onDelete: 'CASCADE' })
+  customer!: Customer;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind!: string;
+
+  @Column({ type: 'varchar', length: 120 })
+  street!: string;
+}
+
 /** Every fixture entity. */
-export const FIXTURE_ENTITIES = [Country, Customer, Order, Tag, Post, Author, Book, Setting];
+export const FIXTURE_ENTITIES = [
+  Country,
+  Customer,
+  Order,
+  Tag,
+  Post,
+  Author,
+  Book,
+  Setting,
+  Product,
+  Address,
+];
 
 /** A local and a remote database with the same entities, both logging their own writes. */
 export interface SyncPair {
