@@ -69,3 +69,8 @@ export type {
   SyncResult,
   SyncRunStatus,
 } from './sync/sync-result';
+export { logChange } from './capture/log-change';
+export { getPendingChanges } from './capture/pending-changes';
+export type { PendingChange, PendingChangesOptions } from './capture/pending-changes';
+export { countPendingChanges } from './capture/count-pending-changes';
+export { findByNaturalKey } from './capture/find-by-natural-key';

@@ -29,7 +29,9 @@ interface Registry {
 }
 
 /** @internal Process-wide registry of decorated and registered entities (shared between library copies). */
-export const registry: Registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('typeorm-synchro:registry')] ??= {
+export const registry: Registry = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('typeorm-synchro:registry')
+] ??= {
   decorated: new Set<object>(),
   registered: new Map<EntityTarget, SynchroOptions>(),
 }) as Registry;
@@ -78,7 +80,11 @@ export function registerSynchro(...entities: EntityTarget[]): void {
  */
 export function NaturalKey(fields: string[], options: NaturalKeyOptions = {}): ClassDecorator {
   return (target) => {
-    Reflect.defineMetadata(METADATA.naturalKey, { fields: [...fields], allowMany: options.allowMany === true }, target);
+    Reflect.defineMetadata(
+      METADATA.naturalKey,
+      { fields: [...fields], allowMany: options.allowMany === true },
+      target,
+    );
     registry.decorated.add(target);
   };
 }

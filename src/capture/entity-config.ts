@@ -90,8 +90,15 @@ function configOf(metadata: EntityMetadata, options: SynchroOptions): SynchroEnt
     typeof target === 'function'
       ? (Reflect.getMetadata(METADATA.naturalKey, target) as SynchroEntityConfig['naturalKey'])
       : undefined;
-  const skip = new Set(typeof target === 'function' ? ((Reflect.getMetadata(METADATA.skip, target) as string[]) ?? []) : []);
-  const config: SynchroEntityConfig = { name: options.name ?? metadata.tableName, metadata, naturalKey: nk, skip };
+  const skip = new Set(
+    typeof target === 'function' ? ((Reflect.getMetadata(METADATA.skip, target) as string[]) ?? []) : [],
+  );
+  const config: SynchroEntityConfig = {
+    name: options.name ?? metadata.tableName,
+    metadata,
+    naturalKey: nk,
+    skip,
+  };
   validateNaturalKey(config);
   validateSkip(config);
   return config;
@@ -114,7 +121,9 @@ export function naturalKeyField(
   metadata: EntityMetadata,
   field: string,
 ): { column: ColumnMetadata } | { relation: RelationMetadata } | undefined {
-  const relation = metadata.relations.find((r) => r.propertyName === field && (r.isManyToOne || r.isOneToOneOwner));
+  const relation = metadata.relations.find(
+    (r) => r.propertyName === field && (r.isManyToOne || r.isOneToOneOwner),
+  );
   if (relation !== undefined) return { relation };
   const column = metadata.columns.find((c) => c.propertyName === field && c.relationMetadata === undefined);
   return column === undefined ? undefined : { column };
@@ -134,14 +143,24 @@ function validateSkip(config: SynchroEntityConfig): void {
   }
 }
 
-function skipProblem(config: SynchroEntityConfig, property: string, column: ColumnMetadata | undefined): string | undefined {
+function skipProblem(
+  config: SynchroEntityConfig,
+  property: string,
+  column: ColumnMetadata | undefined,
+): string | undefined {
   if (column === undefined) return 'it is not a column (relations cannot be skipped)';
   if (column.isPrimary) return 'it is a primary-key column';
-  if (column.relationMetadata !== undefined || column.referencedColumn !== undefined) return 'it is a foreign-key column';
+  if (column.relationMetadata !== undefined || column.referencedColumn !== undefined)
+    return 'it is a foreign-key column';
   if (config.naturalKey?.fields.includes(property) === true) return 'it is a natural-key field';
   const hasDefault =
-    column.default !== undefined || column.isGenerated || column.isCreateDate || column.isUpdateDate || column.isVersion;
-  if (!column.isNullable && !hasDefault) return 'it is NOT NULL without a database default, so a new remote row could not be inserted';
+    column.default !== undefined ||
+    column.isGenerated ||
+    column.isCreateDate ||
+    column.isUpdateDate ||
+    column.isVersion;
+  if (!column.isNullable && !hasDefault)
+    return 'it is NOT NULL without a database default, so a new remote row could not be inserted';
   return undefined;
 }
 
@@ -163,7 +182,10 @@ function checkUniqueNames(entities: SynchroEntityConfig[]): void {
 function checkDecoratedAreEntities(dataSource: DataSource): void {
   const entityTargets = new Set<unknown>(getMetadataArgsStorage().tables.map((t) => t.target));
   for (const m of dataSource.entityMetadatas) entityTargets.add(m.target);
-  const suspects = [...registry.decorated, ...[...registry.registered.keys()].filter((k) => typeof k === 'function')];
+  const suspects = [
+    ...registry.decorated,
+    ...[...registry.registered.keys()].filter((k) => typeof k === 'function'),
+  ];
   for (const target of suspects) {
     if (entityTargets.has(target)) continue;
     const name = (target as { name?: string }).name ?? String(target);
@@ -180,7 +202,11 @@ function junctionsOf(entities: SynchroEntityConfig[]): Map<EntityMetadata, Synch
   for (const owner of entities) {
     for (const relation of owner.metadata.manyToManyRelations) {
       if (relation.isOwning && relation.junctionEntityMetadata !== undefined) {
-        junctions.set(relation.junctionEntityMetadata, { junction: relation.junctionEntityMetadata, relation, owner });
+        junctions.set(relation.junctionEntityMetadata, {
+          junction: relation.junctionEntityMetadata,
+          relation,
+          owner,
+        });
       }
     }
   }

@@ -16,7 +16,8 @@ import type { ChangeAction } from '../core/change-action';
 import { dataSourceOf } from '../core/data-source-of';
 import { CaptureFailedError } from '../core/errors';
 import { installBuilderCapture } from './bulk-write-capture';
-import { keyOfSources, logRow, naturalKeyOfEntity, ownerKeyOfJunctionValues } from './capture-rows';
+import { keyOfSources, logRow, ownerKeyOfJunctionValues } from './capture-rows';
+import { naturalKeyForDelete } from './natural-key-reader';
 import { activeSubscriberOf, captureConfigOf, handledByBuilder, SUBSCRIBER_BRAND } from './capture-state';
 import type { LogRowInput } from './log-writer';
 import { discardLogRows, flushLogRows, queueLogRows } from './log-buffer';
@@ -57,16 +58,14 @@ export class SynchroSubscriber implements EntitySubscriberInterface {
     return this.capture(event as EntityEvent, 'update');
   }
 
-  beforeRemove(event: RemoveEvent<unknown>): void {
+  async beforeRemove(event: RemoveEvent<unknown>): Promise<void> {
     const config = this.watched(event)?.byMetadata(event.metadata);
     const target = event.entity ?? event.databaseEntity;
-    if (config === undefined || target === undefined || typeof target !== 'object' || target === null) return;
+    if (config === undefined || typeof target !== 'object' || target === null) return;
     const key = keyOfSources(event.metadata, [event.entityId, event.databaseEntity, event.entity]);
     if (key === undefined) return;
-    const naturalKey =
-      config.naturalKey === undefined
-        ? undefined
-        : naturalKeyOfEntity(config, event.databaseEntity ?? target);
+    const sources = [event.databaseEntity, event.entity];
+    const naturalKey = await naturalKeyForDelete(event.manager, config, key, sources);
     pendingDeletes.set(target, logRow(config.name, key, 'delete', naturalKey));
   }
 

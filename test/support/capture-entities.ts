@@ -179,6 +179,18 @@ export class Enrollment {
   grade!: string;
 }
 
+/** A natural key that may match several rows: the first by primary key is taken. */
+@NaturalKey(['city'], { allowMany: true })
+@Synchro()
+@Entity('cap_place')
+export class Place {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 60 })
+  city!: string;
+}
+
 /** Not watched: its writes are never logged. */
 @Entity('cap_note')
 export class Note {
@@ -201,5 +213,6 @@ export const CAPTURE_ENTITIES = [
   Student,
   Course,
   Enrollment,
+  Place,
   Note,
 ];
