@@ -8,6 +8,7 @@ import {
   type DataSourceOptions,
 } from 'typeorm';
 import { Synchro } from '../../src/capture/decorators';
+import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
 import { dialectFor } from '../../src/dialect/dialect-for';
 import { synchroEntities } from '../../src/index';
 import type { TestDialect } from '../support/dialects';
@@ -64,13 +65,17 @@ export interface OpenedDatabase {
   ds: DataSource;
 }
 
-/** Creates a database and opens a DataSource with `entities` (schema synchronized). */
+/** Creates a database and opens a DataSource with `entities` (schema synchronized), capturing changes if asked. */
 export async function openDatabase(
   dialect: TestDialect,
   entities: DataSourceOptions['entities'] = WATCHED,
+  options: { capture?: boolean } = {},
 ): Promise<OpenedDatabase> {
   const db = await createTestDatabase(dialect);
-  const ds = await openDataSource(db, { entities });
+  const ds = await openDataSource(db, {
+    entities,
+    subscribers: options.capture === true ? [SynchroSubscriber] : [],
+  });
   return { db, ds };
 }
 
