@@ -69,6 +69,10 @@ export type {
   SyncResult,
   SyncRunStatus,
 } from './sync/sync-result';
+export { createSynchroAdmin } from './admin/create-synchro-admin';
+export type { SynchroAdminHandler } from './admin/create-synchro-admin';
+export type { AdminAuthorize, AdminSyncOptions, SynchroAdminOptions } from './admin/admin-options';
+export type { AdminLocale } from './admin/admin-messages';
 export { logChange } from './capture/log-change';
 export { getPendingChanges } from './capture/pending-changes';
 export type { PendingChange, PendingChangesOptions } from './capture/pending-changes';
