@@ -56,6 +56,35 @@ export class RsItemNoName {
   id!: number;
 }
 
+/** One column of each common type, to show that equivalent types pass the schema check across databases. */
+@Synchro()
+@Entity('rs_typed')
+export class RsTyped {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'boolean', default: false })
+  flag!: boolean;
+
+  @Column({ type: Date, nullable: true })
+  at!: Date | null;
+
+  @Column({ type: 'decimal', precision: 10, scale: 2, default: 0 })
+  amount!: string;
+
+  @Column({ type: 'bigint', default: 0 })
+  big!: string;
+
+  @Column({ type: 'text', nullable: true })
+  notes!: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  data!: unknown;
+
+  @Column({ type: 'simple-enum', enum: ['a', 'b'], default: 'a' })
+  kind!: 'a' | 'b';
+}
+
 /** The entities of an ordinary synchronized database. */
 export const WATCHED = [RsItem, RsLine, ...synchroEntities];
 

@@ -17,6 +17,7 @@ import { writeLogRows } from '../../src/capture/log-writer';
 import { readNodeId } from '../../src/store/node-identity';
 import { readCursor, writeCursor } from '../../src/sync/cursor-store';
 import { openRunSession, type RunSession } from '../../src/sync/run-session';
+import { typesCompatible } from '../../src/sync/schema-check';
 import { resolveSyncOptions } from '../../src/sync/sync-options';
 import { describeEachPair } from '../support/describe-dialects';
 import {
@@ -29,6 +30,7 @@ import {
   RsItemNoName,
   RsItemUuid,
   RsLine,
+  RsTyped,
   shareNodeIdentity,
   type OpenedDatabase,
 } from './run-session-fixtures';
@@ -112,6 +114,38 @@ describe('resolveSyncOptions', () => {
   it.each([null, undefined])('rejects remote %p with NoRemoteError', (missing) => {
     expect(() => resolveSyncOptions({ local, remote: missing })).toThrow(NoRemoteError);
     expect(() => resolveSyncOptions({ local, remote: missing })).toThrow('No remote data source specified');
+  });
+});
+
+describe('typesCompatible', () => {
+  it.each([
+    ['integer', 'bigint'],
+    ['int', 'integer'],
+    ['varchar', 'character varying'],
+    ['varchar', 'text'],
+    ['boolean', 'tinyint'],
+    ['datetime', 'timestamp with time zone'],
+    ['timestamp without time zone', 'datetime'],
+    ['decimal', 'numeric'],
+    ['simple-json', 'text'],
+    ['jsonb', 'longtext'],
+    ['uuid', 'varchar'],
+    ['uuid', 'char'],
+    ['enum', 'varchar'],
+    ['geometry', 'integer'],
+  ])('%s fits %s', (a, b) => {
+    expect(typesCompatible(a, b)).toBe(true);
+  });
+
+  it.each([
+    ['integer', 'uuid'],
+    ['int', 'character varying'],
+    ['varchar', 'bigint'],
+    ['boolean', 'datetime'],
+    ['blob', 'text'],
+    ['decimal', 'varchar'],
+  ])('%s does not fit %s', (a, b) => {
+    expect(typesCompatible(a, b)).toBe(false);
   });
 });
 
@@ -268,6 +302,21 @@ describeEachPair('openRunSession', (pair) => {
       await otherRemote.destroy();
     }
     expect((await bookkeeping(r.ds)).synchro_lease).toBe(0);
+  });
+
+  it('accepts equivalent column types of another database (uuid, boolean, dates, decimal, bigint, json, enum)', async () => {
+    const typed = [RsTyped, ...synchroEntities];
+    const local = await openDatabase(pair.source, typed);
+    extra.push(local);
+    const remote = await openDatabase(pair.target, typed);
+    extra.push(remote);
+    const session = await open(local.ds, remote.ds);
+    await session.close();
+  });
+
+  it('runs A→B and B→A at the same time without deadlocking: one waits for the other', async () => {
+    const run = async (a: DataSource, b: DataSource) => (await open(a, b, { lockTimeoutMs: 10000 })).close();
+    await expect(Promise.all([run(l.ds, r.ds), run(r.ds, l.ds), run(l.ds, r.ds)])).resolves.toHaveLength(3);
   });
 
   it('refuses an integer key locally against a UUID key remotely, naming entity, table and column', async () => {
