@@ -1,0 +1,3 @@
+import { mysql } from './data-sources';
+
+export default mysql;

@@ -1,0 +1,3 @@
+import { postgres } from './data-sources';
+
+export default postgres;
