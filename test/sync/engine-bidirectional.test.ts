@@ -141,7 +141,7 @@ describeEachPair('engine two directions and several remotes', (pair) => {
     expect(await b.getRepository(Order).countBy({ number: 'shared' })).toBe(1);
   });
 
-  it('a database syncs to several remotes, each with its own checkpoint', async () => {
+  it('B14: a database syncs to several remotes, each with its own checkpoint', async () => {
     const a = ab.local;
     const c = third.local;
     await a.getRepository(Customer).save({ email: 'multi@x', name: 'M' });

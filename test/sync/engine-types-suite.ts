@@ -36,7 +36,7 @@ export function typeRoundTripSuite(zone: string, januaryOffset: number): void {
     });
     afterAll(async () => db?.close());
 
-    it('dates, booleans, decimals, bigints, JSON, UUIDs, enums, nullable and default columns', async () => {
+    it('B3: dates (across DST, in a non-UTC zone), booleans, decimals, bigints, JSON, UUIDs, enums, nullable and default columns', async () => {
       const full = {
         id: randomUUID(),
         // Around the DST switches of both zones.
