@@ -6,7 +6,6 @@ import {
   AdminCustomer,
   AdminEvil,
   countRows,
-  EVIL_ENTITY_NAME,
   openPair,
   serve,
   waitForRunPage,
@@ -243,7 +242,6 @@ describe('admin page over HTTP [sqlite->sqlite]', () => {
     expect(page).toContain('Synchronization performed successfully.');
     expect(page).not.toContain('<img');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    expect(EVIL_ENTITY_NAME).toContain('<img');
   });
 
   it('without a remote says so, disables the buttons and refuses to run', async () => {
