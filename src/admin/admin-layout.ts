@@ -51,16 +51,16 @@ export function layout(
  *
  * @example
  * ```ts
- * postButton(ctx, '/sync', ctx.t.synchronize, { primary: true })
+ * postButton(ctx, '/sync', ctx.t.synchronize, { variant: 'primary' })
  * ```
  */
 export function postButton(
   ctx: PageContext,
   action: string,
   label: string,
-  options: { primary?: boolean; disabled?: boolean; extra?: SafeHtml; name?: string } = {},
+  options: { variant?: 'primary' | 'danger'; disabled?: boolean; extra?: SafeHtml; name?: string } = {},
 ): SafeHtml {
-  const cls = options.primary === true ? 'button primary' : 'button';
+  const cls = options.variant === undefined ? 'button' : `button ${options.variant}`;
   return html`<form method="post" action="${ctx.basePath}${action}" class="inline">
     <input type="hidden" name="${CSRF_FIELD}" value="${ctx.csrfToken}" />
     ${options.extra}

@@ -117,6 +117,7 @@ async function showDashboard(r: AdminRequest): Promise<void> {
     allowReset: options.allowReset,
     notice,
     runs: runs.recent(),
+    running: runs.running(),
   };
   sendHtml(r.res, 200, dashboardPage(r.ctx, view));
 }

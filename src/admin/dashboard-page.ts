@@ -19,6 +19,8 @@ export interface DashboardView {
   allowReset: boolean;
   notice: DashboardNotice | undefined;
   runs: readonly RunRecord[];
+  /** The run going on now, if any. */
+  running: RunRecord | undefined;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface DashboardView {
 export function dashboardPage(ctx: PageContext, view: DashboardView): SafeHtml {
   return layout(ctx, {
     title: ctx.t.title,
-    body: html`${noticeOf(ctx, view.notice)}
+    body: html`${noticeOf(ctx, view.notice)} ${runningNotice(ctx, view.running)}
       ${view.remoteLabel === null ? html`<p class="notice warning" role="status">${ctx.t.noRemote}</p>` : ''}
       ${actions(ctx, view)}
       <section>
@@ -53,11 +55,18 @@ function noticeOf(ctx: PageContext, notice: DashboardNotice | undefined): SafeHt
   return html``;
 }
 
+function runningNotice(ctx: PageContext, run: RunRecord | undefined): SafeHtml {
+  if (run === undefined) return html``;
+  return html`<p class="notice info" role="status">
+    ${ctx.t.alreadyRunning} <a href="${ctx.basePath}/runs/${run.id}">${ctx.t.runKind[run.kind]}</a>
+  </p>`;
+}
+
 function actions(ctx: PageContext, view: DashboardView): SafeHtml {
   const disabled = view.remoteLabel === null;
   return html`<div class="actions">
     ${postButton(ctx, '/preview', ctx.t.preview, { disabled })}
-    ${postButton(ctx, '/sync', ctx.t.synchronize, { primary: true, disabled })}
+    ${postButton(ctx, '/sync', ctx.t.synchronize, { variant: 'primary', disabled })}
     ${view.allowReset ? resetLink(ctx, disabled) : ''}
   </div>`;
 }

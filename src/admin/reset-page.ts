@@ -21,7 +21,7 @@ export function resetPage(ctx: PageContext): SafeHtml {
     title: ctx.t.resetTitle,
     body: html`<p class="notice warning">${ctx.t.resetQuestion}</p>
       <div class="actions">
-        ${postButton(ctx, '/reset', ctx.t.confirmReset, { extra: checkbox, name: 'confirm' })}
+        ${postButton(ctx, '/reset', ctx.t.confirmReset, { extra: checkbox, name: 'confirm', variant: 'danger' })}
         <a class="button" href="${ctx.basePath}/">${ctx.t.cancel}</a>
       </div>`,
   });

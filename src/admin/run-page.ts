@@ -38,16 +38,17 @@ function progressBlock(ctx: PageContext, run: RunRecord): SafeHtml {
   const p = run.progress;
   const label =
     p === undefined
-      ? ''
-      : ctx.t.progress(p.entity === undefined ? p.phase : `${p.phase} (${p.entity})`, p.done, p.total);
+      ? html``
+      : html`<p>
+          ${ctx.t.progress(p.entity === undefined ? p.phase : `${p.phase} (${p.entity})`, p.done, p.total)}
+        </p>`;
   const bar =
     p === undefined || p.total <= 0
       ? html`<progress></progress>`
       : html`<progress value="${p.done}" max="${p.total}"></progress>`;
   return html`<div class="notice info" role="status">
     <p>${ctx.t.running}</p>
-    ${bar}
-    <p>${label}</p>
+    ${bar} ${label}
   </div>`;
 }
 

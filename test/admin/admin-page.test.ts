@@ -160,6 +160,10 @@ describe('admin page over HTTP [sqlite->sqlite]', () => {
     const preview = await admin.browser.post('/synchro/preview', { csrf });
     expect(second.headers.location).toBe(first.headers.location);
     expect(preview.headers.location).toBe(first.headers.location);
+    const dashboard = await admin.browser.get('/synchro/');
+    expect(dashboard.body).toContain(
+      `A synchronization is already running.<a href="${first.headers.location}">`,
+    );
     release!();
     const page = await waitForRunPage((p) => admin.browser.get(p), first.headers.location ?? '');
     expect(page).toContain('Synchronization performed successfully.');
