@@ -13,6 +13,7 @@ import { deleteRetries } from './retry-store';
 import { foreignKeyOf, readLocalRows } from './row-reader';
 import { rowsToWrite, writeEntityRows } from './row-writer';
 import type { PlannedActionKind } from './sync-result';
+import { groupBy } from './sync-sql';
 import { WorkSet, type BatchObject, type WorkItem } from './work-set';
 
 /** @internal What one batch resolved, for the caller's plan and dry run. */
@@ -46,7 +47,7 @@ export async function applyBatch(
   for (const mapping of order) await writeAndAnnounce(ctx, work, mapping, runner, rowsToWrite(work, mapping));
   await writeDeferred(ctx, work, order, runner);
   for (const mapping of order) await reconcileJoinRows(ctx, work, mapping);
-  await writeIdMaps(ctx, work, deletes);
+  await writeIdMaps(ctx, work);
   await clearRetries(ctx, objects);
   return { work, deletes };
 }
@@ -96,9 +97,7 @@ function addForeignTargets(work: WorkSet, items: readonly WorkItem[]): WorkItem[
 }
 
 function groupByMapping(items: readonly WorkItem[]): Map<EntityMapping, WorkItem[]> {
-  const out = new Map<EntityMapping, WorkItem[]>();
-  for (const item of items) out.set(item.mapping, [...(out.get(item.mapping) ?? []), item]);
-  return out;
+  return groupBy(items, (item) => item.mapping);
 }
 
 async function decideUpserts(ctx: EngineContext, work: WorkSet, mapping: EntityMapping): Promise<void> {
@@ -119,8 +118,7 @@ async function decideUpserts(ctx: EngineContext, work: WorkSet, mapping: EntityM
 }
 
 async function planAllDeletes(ctx: EngineContext, objects: BatchObject[]): Promise<PlannedDelete[]> {
-  const byMapping = new Map<EntityMapping, BatchObject[]>();
-  for (const o of objects) byMapping.set(o.mapping, [...(byMapping.get(o.mapping) ?? []), o]);
+  const byMapping = groupBy(objects, (o) => o.mapping);
   const out: PlannedDelete[] = [];
   for (const mapping of commitOrder([...byMapping.keys()]).reverse()) {
     out.push(...(await planDeletes(ctx, mapping, byMapping.get(mapping) ?? [])));
@@ -133,12 +131,9 @@ async function applyDeletes(
   runner: QueryRunner,
   deletes: PlannedDelete[],
 ): Promise<void> {
-  const byMapping = new Map<EntityMapping, EncodedKey[]>();
-  for (const d of deletes) {
-    if (d.remoteKey === undefined || d.kept) continue;
-    byMapping.set(d.object.mapping, [...(byMapping.get(d.object.mapping) ?? []), d.remoteKey]);
-  }
-  for (const [mapping, keys] of byMapping) {
+  const applied = deletes.filter((d) => d.remoteKey !== undefined && !d.kept);
+  for (const [mapping, planned] of groupBy(applied, (d) => d.object.mapping)) {
+    const keys = planned.map((d) => d.remoteKey as EncodedKey);
     const announce = ctx.options.listeners && hasListeners(runner, mapping);
     const entities = announce ? await loadRemoteEntities(runner, mapping, keys) : new Map();
     await deleteRemoteRows(ctx, mapping, keys);
@@ -189,16 +184,18 @@ async function writeDeferred(ctx: EngineContext, work: WorkSet, order: EntityMap
   }
 }
 
-async function writeIdMaps(ctx: EngineContext, work: WorkSet, deletes: PlannedDelete[]): Promise<void> {
+async function writeIdMaps(ctx: EngineContext, work: WorkSet): Promise<void> {
   for (const mapping of work.entities()) {
-    const pairs: KeyPair[] = work
+    const changed = work
       .of(mapping)
-      .filter((i) => i.remoteKey !== undefined && (i.exists || i.written) && !i.mapped)
-      .map((i) => ({ localKey: i.key, remoteKey: i.remoteKey as EncodedKey }));
-    await writeRemoteIdMap(ctx.sides, mapping.name, pairs);
-    ctx.mirror.set(mapping.name, [...(ctx.mirror.get(mapping.name) ?? []), ...pairs]);
+      .filter((i) => i.remoteKey !== undefined && (i.exists || i.written) && !i.mapped);
+    const pairs: KeyPair[] = changed.map((i) => ({ localKey: i.key, remoteKey: i.remoteKey as EncodedKey }));
+    const replaced = pairs.filter((_, index) => changed[index]?.stale === true);
+    await writeRemoteIdMap(ctx.sides, mapping.name, pairs, replaced);
+    const mirror = ctx.mirror.get(mapping.name) ?? [];
+    for (const pair of pairs) mirror.push(pair);
+    ctx.mirror.set(mapping.name, mirror);
   }
-  void deletes;
 }
 
 async function clearRetries(ctx: EngineContext, objects: readonly BatchObject[]): Promise<void> {

@@ -3,7 +3,7 @@ import { encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../co
 import { MultipleNaturalKeyMatchesError } from '../core/errors';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
-import { lookupIdMap } from './id-map-store';
+import { lookupIdMap, pairId } from './id-map-store';
 import { foreignKeyOf, keyTuples, type RawRow } from './row-reader';
 import { chunksOf, queryRows, tupleCondition, tuplesPerCondition } from './sync-sql';
 import { hydrate, toRemoteValue } from './value-converter';
@@ -21,18 +21,18 @@ export async function resolveCounterparts(
 ): Promise<void> {
   const items = work.of(mapping).filter((i) => i.row !== undefined || i.mode === 'sync');
   if (items.length === 0) return;
-  const candidates = await lookupIdMap(
-    ctx.sides,
-    mapping.name,
-    items.map((i) => i.key),
-  );
+  const keys = items.map((i) => i.key);
+  const { candidates, onRemote } = await lookupIdMap(ctx.sides, mapping.name, keys);
   const sameKey = mapping.generatedKey === undefined;
   const probe = items.flatMap((i) => [...(candidates.get(i.key) ?? []), ...(sameKey ? [i.key] : [])]);
   const existing = await existingRemoteKeys(ctx, mapping, probe);
   for (const item of items) {
-    const found = (candidates.get(item.key) ?? []).find((k) => existing.has(k));
-    if (found !== undefined)
-      Object.assign(item, { remoteKey: found, exists: true, via: 'id-map', mapped: true });
+    const listed = candidates.get(item.key) ?? [];
+    const found = listed.find((k) => existing.has(k));
+    item.stale = found === undefined && listed.length > 0;
+    if (found === undefined) continue;
+    const mapped = onRemote.has(pairId(item.key, found));
+    Object.assign(item, { remoteKey: found, exists: true, via: 'id-map', mapped });
   }
   await matchNaturalKeys(
     ctx,
@@ -170,7 +170,9 @@ async function matchChunk(
       ),
     );
     const signature = signatureOf(persisted);
-    matches.set(signature, [...(matches.get(signature) ?? []), keyOfRawRow(mapping.remote, row)]);
+    const list = matches.get(signature) ?? [];
+    list.push(keyOfRawRow(mapping.remote, row));
+    matches.set(signature, list);
   }
   for (const probe of probes) assignMatch(mapping, probe, matches.get(probe.signature) ?? []);
 }

@@ -32,11 +32,8 @@ export async function planDeletes(
   mapping: EntityMapping,
   objects: BatchObject[],
 ): Promise<PlannedDelete[]> {
-  const candidates = await lookupIdMap(
-    ctx.sides,
-    mapping.name,
-    objects.map((o) => o.key),
-  );
+  const keys = objects.map((o) => o.key);
+  const { candidates } = await lookupIdMap(ctx.sides, mapping.name, keys);
   const existing = await existingRemoteKeys(ctx, mapping, [...candidates.values()].flat());
   const found = new Map<EncodedKey, EncodedKey>();
   for (const o of objects) {
@@ -101,7 +98,9 @@ async function matchStoredNaturalKeys(
           ) as unknown,
       );
       const signature = signatureOf(values);
-      bySignature.set(signature, [...(bySignature.get(signature) ?? []), keyOfRawRow(mapping.remote, row)]);
+      const list = bySignature.get(signature) ?? [];
+      list.push(keyOfRawRow(mapping.remote, row));
+      bySignature.set(signature, list);
     }
     part.forEach((probe, i) => {
       const keys = bySignature.get(signatureOf(persisted[i] ?? [])) ?? [];
@@ -141,7 +140,8 @@ async function storedValues(
       values.push(...fk.columns.map(() => null));
       continue;
     }
-    const mapped = (await lookupIdMap(ctx.sides, fk.target.name, [String(value)])).get(String(value))?.[0];
+    const lookup = await lookupIdMap(ctx.sides, fk.target.name, [String(value)]);
+    const mapped = lookup.candidates.get(String(value))?.[0];
     const remoteKey = mapped ?? (fk.target.generatedKey === undefined ? String(value) : undefined);
     if (remoteKey === undefined) return undefined;
     values.push(...fk.columns.map((c) => decodeKey(remoteKey)[c.targetPath] ?? null));

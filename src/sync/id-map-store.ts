@@ -25,8 +25,9 @@ export async function lookupIdMap(
   sides: IdMapSides,
   entity: string,
   localKeys: readonly EncodedKey[],
-): Promise<Map<EncodedKey, EncodedKey[]>> {
+): Promise<IdMapLookup> {
   const found = new Map<EncodedKey, EncodedKey[]>();
+  const onRemote = new Set<string>();
   const add = (local: EncodedKey, remote: EncodedKey) => {
     const list = found.get(local) ?? [];
     if (!list.includes(remote)) list.push(remote);
@@ -34,11 +35,25 @@ export async function lookupIdMap(
   };
   for (const row of await selectMap(sides.remote, sides.localNode, entity, 'peer_key', localKeys)) {
     add(row.peerKey, row.localKey);
+    onRemote.add(pairId(row.peerKey, row.localKey));
   }
   for (const row of await selectMap(sides.local, sides.remoteNode, entity, 'local_key', localKeys)) {
     add(row.localKey, row.peerKey);
   }
-  return found;
+  return { candidates: found, onRemote };
+}
+
+/** @internal What {@link lookupIdMap} found. */
+export interface IdMapLookup {
+  /** Remote key candidates per local key, authoritative ones first. */
+  readonly candidates: Map<EncodedKey, EncodedKey[]>;
+  /** {@link pairId}s of the pairs the remote itself holds. */
+  readonly onRemote: Set<string>;
+}
+
+/** @internal The identity of a (local key, remote key) pair. */
+export function pairId(localKey: EncodedKey, remoteKey: EncodedKey): string {
+  return `${localKey}\u0000${remoteKey}`;
 }
 
 async function selectMap(
@@ -63,18 +78,19 @@ async function selectMap(
 
 /**
  * @internal Writes the authoritative rows on the remote (peer = local node, local_key = remote key,
- * peer_key = local key) in the caller's transaction, replacing older pairs of the same local objects.
+ * peer_key = local key) in the caller's transaction; the older pairs of the `replaced` local objects go.
  */
 export async function writeRemoteIdMap(
   sides: IdMapSides,
   entity: string,
   pairs: readonly KeyPair[],
+  replaced: readonly KeyPair[],
 ): Promise<void> {
   if (pairs.length === 0) return;
   const side = sides.remote;
   const { e } = side;
   const p = side.dialect.placeholder;
-  for (const part of chunksOf(pairs, tuplesPerStatement(side, 1))) {
+  for (const part of chunksOf(replaced, tuplesPerStatement(side, 1))) {
     const marks = part.map((_, i) => p(i + 3)).join(', ');
     await side.db.query(
       `DELETE FROM ${e(SYNCHRO_TABLES.idMap)} WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${e('peer_key')} IN (${marks})`,

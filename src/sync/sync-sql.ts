@@ -78,3 +78,15 @@ export function tuplesPerStatement(side: SideSql, width: number, reserved = 8): 
 export function tuplesPerCondition(side: SideSql, width: number): number {
   return width === 1 ? tuplesPerStatement(side, 1) : 200;
 }
+
+/** @internal Groups `items` by `keyOf`, keeping first-seen order. */
+export function groupBy<K, T>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = out.get(key);
+    if (list === undefined) out.set(key, [item]);
+    else list.push(item);
+  }
+  return out;
+}

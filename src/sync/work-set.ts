@@ -35,6 +35,8 @@ export interface WorkItem {
   via: CounterpartVia;
   /** The remote already holds this exact id-map pair. */
   mapped: boolean;
+  /** The id map named counterparts that no longer exist: their pairs are replaced. */
+  stale: boolean;
   decision: 'local' | 'remote';
   written: boolean;
   /** Written with a forward reference set to NULL; written again once every target exists. */
@@ -67,6 +69,7 @@ export class WorkSet {
       exists: false,
       via: 'new',
       mapped: false,
+      stale: false,
       decision: 'local',
       written: false,
       deferred: false,
