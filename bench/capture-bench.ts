@@ -1,0 +1,118 @@
+import type { DataSource } from 'typeorm';
+import { SYNCHRO_TABLES } from '../src/store/synchro-tables';
+import type { TestDialect } from '../test/support/dialects';
+import { createTestDatabase } from '../test/support/test-database';
+import { BENCH_TABLES, BenchRecord } from './bench-entities';
+import { GEN_SQL, openBench } from './bench-databases';
+import { median, note, round, timed } from './timing';
+
+/** Workload sizes of the capture benchmark. */
+export interface CaptureSizes {
+  /** `single_save`: this many single-entity saves. */
+  singleSaves: number;
+  /** `bulk_save`: one save of this many entities. */
+  bulkSave: number;
+  /** `bulk_update`: this many `update` calls, each touching 10 rows. */
+  updates: number;
+  /** Rounds per workload and variant (alternating, medians reported). */
+  rounds: number;
+}
+
+type Workload = 'single_save' | 'bulk_save' | 'bulk_update';
+
+/** Per workload: with / without the subscriber (median times) and the ratio. */
+export type CaptureResult = Record<Workload, number> & {
+  ms: Record<Workload, { with: number; without: number }>;
+  log_rows: Record<Workload, number>;
+};
+
+function record(i: number): BenchRecord {
+  return Object.assign(new BenchRecord(), {
+    code: `r-${i}`,
+    bucket: Math.floor(i / 10),
+    qty: i % 100,
+    price: ((i % 1000) * 0.25).toFixed(2),
+    happenedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, i % 60)),
+  });
+}
+
+async function clear(ds: DataSource): Promise<void> {
+  const e = (n: string) => ds.driver.escape(n);
+  await ds.query(`DELETE FROM ${e(BENCH_TABLES.record)}`);
+  await ds.query(`DELETE FROM ${e(SYNCHRO_TABLES.log)}`);
+}
+
+async function logCount(ds: DataSource): Promise<number> {
+  const rows = (await ds.query(`SELECT COUNT(*) AS n FROM ${ds.driver.escape(SYNCHRO_TABLES.log)}`)) as {
+    n: unknown;
+  }[];
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Fills the table with `updates * 10` rows, ten per bucket (database-side, not timed). */
+async function seedBuckets(ds: DataSource, dialect: TestDialect, updates: number): Promise<void> {
+  const g = GEN_SQL[dialect];
+  const e = (n: string) => ds.driver.escape(n);
+  const head = `INSERT INTO ${e(BENCH_TABLES.record)} (${['code', 'bucket', 'qty', 'price', 'happenedAt'].map(e).join(', ')})`;
+  const select = `SELECT ${g.concat("'r-'", 'n')}, ${g.div('n', '10')}, (n % 100), ((n % 1000) * 0.25), ${g.timestamp('n % 60')}`;
+  await ds.query(g.insertFromSeries(head, select, 0, updates * 10 - 1));
+}
+
+const WORKLOADS: Record<Workload, (ds: DataSource, sizes: CaptureSizes) => Promise<unknown>> = {
+  single_save: async (ds, sizes) => {
+    const repo = ds.getRepository(BenchRecord);
+    for (let i = 0; i < sizes.singleSaves; i++) await repo.save(record(i));
+  },
+  bulk_save: (ds, sizes) =>
+    ds.getRepository(BenchRecord).save(Array.from({ length: sizes.bulkSave }, (_, i) => record(i))),
+  bulk_update: async (ds, sizes) => {
+    const repo = ds.getRepository(BenchRecord);
+    for (let b = 0; b < sizes.updates; b++) await repo.update({ bucket: b }, { qty: 1000 + b });
+  },
+};
+
+async function measure(
+  ds: DataSource,
+  dialect: TestDialect,
+  workload: Workload,
+  sizes: CaptureSizes,
+): Promise<{ ms: number; logRows: number }> {
+  await clear(ds);
+  if (workload === 'bulk_update') await seedBuckets(ds, dialect, sizes.updates);
+  const before = await logCount(ds);
+  const ms = await timed(() => WORKLOADS[workload](ds, sizes));
+  return { ms, logRows: (await logCount(ds)) - before };
+}
+
+/**
+ * Capture overhead on one database: the same workloads through a DataSource without and with the
+ * SynchroSubscriber, on the same database, alternating rounds; ratio = median with / median without.
+ */
+export async function captureBench(dialect: TestDialect, sizes: CaptureSizes): Promise<CaptureResult> {
+  const db = await createTestDatabase(dialect);
+  const plain = await openBench(db, false);
+  const logging = await openBench(db, true, false);
+  try {
+    const out = { ms: {}, log_rows: {} } as CaptureResult;
+    for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+      note(`capture ${dialect}: ${workload}`);
+      const without: number[] = [];
+      const withSub: number[] = [];
+      let logRows = 0;
+      for (let r = 0; r < sizes.rounds; r++) {
+        without.push((await measure(plain, dialect, workload, sizes)).ms);
+        const run = await measure(logging, dialect, workload, sizes);
+        withSub.push(run.ms);
+        logRows = run.logRows;
+      }
+      out[workload] = round(median(withSub) / median(without));
+      out.ms[workload] = { with: round(median(withSub), 1), without: round(median(without), 1) };
+      out.log_rows[workload] = logRows;
+    }
+    return out;
+  } finally {
+    await plain.destroy();
+    await logging.destroy();
+    await db.drop();
+  }
+}

@@ -1,0 +1,107 @@
+import { synchronize } from '../src/sync/synchronizer';
+import type { TestDialect } from '../test/support/dialects';
+import { freshDb, type BenchDb } from './bench-databases';
+import { datasetOf, generateInsertLog, generateRows } from './data-generator';
+import { naiveSync } from './naive-loop';
+import { rawFloorCopy } from './raw-floor';
+import { note, round, timed } from './timing';
+
+/** One pair's sync throughput figures. */
+export interface ThroughputResult {
+  objects: number;
+  objects_per_s: number;
+  vs_raw_floor: number;
+  vs_naive: number;
+  listeners_objects_per_s: number;
+  listeners_vs_raw_floor: number;
+  sync_ms: number;
+  listeners_sync_ms: number;
+  raw_floor_ms: number;
+  raw_floor_rows: number;
+  naive_objects: number;
+  naive_ms: number;
+  naive_objects_per_s: number;
+  engine_on_naive_set_ms: number;
+  engine_on_naive_set_objects_per_s: number;
+}
+
+/** Runs `fn` against a fresh `dialect` database, dropped afterwards. */
+async function withFresh<T>(dialect: TestDialect, fn: (db: BenchDb) => Promise<T>): Promise<T> {
+  const db = await freshDb(dialect);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function localWith(dialect: TestDialect, items: number): Promise<BenchDb> {
+  const local = await freshDb(dialect);
+  const size = datasetOf(items);
+  await generateRows(local.ds, dialect, size);
+  await generateInsertLog(local.ds, dialect, size);
+  return local;
+}
+
+async function engineRun(local: BenchDb, target: TestDialect, listeners: boolean): Promise<number> {
+  return withFresh(target, async (remote) => {
+    let status = '';
+    const ms = await timed(async () => {
+      status = (await synchronize({ local: local.ds, remote: remote.ds, listeners })).status;
+    });
+    if (status !== 'synced') throw new Error(`engine run ended ${status}`);
+    return ms;
+  });
+}
+
+/**
+ * Sync throughput for one pair: the engine on `items` changed objects (listeners off and on), the raw
+ * floor on the same rows, and the naive loop vs the engine on the first `naiveItems` objects.
+ */
+export async function throughputBench(
+  source: TestDialect,
+  target: TestDialect,
+  items: number,
+  naiveItems: number,
+): Promise<ThroughputResult> {
+  const pair = `${source}->${target}`;
+  note(`${pair}: ${naiveItems} objects, engine vs naive loop`);
+  const small = await localWith(source, naiveItems);
+  let engineSmall = 0;
+  let naive = 0;
+  try {
+    engineSmall = await engineRun(small, target, false);
+    naive = await withFresh(target, (remote) => timed(() => naiveSync(small.ds, remote.ds, naiveItems)));
+  } finally {
+    await small.close();
+  }
+  note(`${pair}: ${items} objects, raw floor and engine`);
+  const local = await localWith(source, items);
+  try {
+    let floorRows = 0;
+    const floor = await withFresh(target, (remote) =>
+      timed(async () => (floorRows = await rawFloorCopy(local.ds, remote.ds))),
+    );
+    const sync = await engineRun(local, target, false);
+    const withListeners = await engineRun(local, target, true);
+    return {
+      objects: items,
+      objects_per_s: round(items / (sync / 1000), 0),
+      vs_raw_floor: round(sync / floor),
+      vs_naive: round(naive / engineSmall, 1),
+      listeners_objects_per_s: round(items / (withListeners / 1000), 0),
+      listeners_vs_raw_floor: round(withListeners / floor),
+      sync_ms: round(sync, 0),
+      listeners_sync_ms: round(withListeners, 0),
+      raw_floor_ms: round(floor, 0),
+      raw_floor_rows: floorRows,
+      naive_objects: naiveItems,
+      naive_ms: round(naive, 0),
+      naive_objects_per_s: round(naiveItems / (naive / 1000), 0),
+      engine_on_naive_set_ms: round(engineSmall, 0),
+      engine_on_naive_set_objects_per_s: round(naiveItems / (engineSmall / 1000), 0),
+    };
+  } finally {
+    await local.close();
+  }
+}
