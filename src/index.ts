@@ -51,7 +51,7 @@ export type { Checkpoint, CheckpointValue } from './sync/checkpoint';
 export { adoptCopy } from './sync/adopt-copy';
 export type { AdoptCopyResult } from './sync/adopt-copy';
 export { pruneLog } from './sync/prune-log';
-export { getSyncStatus } from './sync/sync-status';
+export { getSyncStatus, listPeers } from './sync/sync-status';
 export type { PeerStatus, SyncStatus } from './sync/sync-status';
 export { NaturalKey, registerSynchro, Synchro, SynchroSkip } from './capture/decorators';
 export type { EntityTarget, NaturalKeyOptions, SynchroOptions } from './capture/decorators';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityMetadata, QueryRunner } from 'typeorm';
 import { synchroConfigOf } from '../capture/entity-config';
 import { dataSourceOf } from '../core/data-source-of';
+import { withTransactionMutex } from '../capture/transaction-mutex';
 import { keyOfRawRow, keyValueToString } from '../core/entity-key';
 import { dialectFor } from '../dialect/dialect-for';
 import { writeNodeId } from '../store/node-identity';
@@ -46,42 +47,54 @@ export async function adoptCopy(local: DataSource, remote: DataSource): Promise<
     const nodeId = randomUUID();
     const localHwm = await readLocalHighWaterMark(local, SYNC_DEFAULTS.lockTimeoutMs);
     const remoteHwm = await readLocalHighWaterMark(remote, SYNC_DEFAULTS.lockTimeoutMs);
-    const localRunner = local.createQueryRunner();
-    try {
-      await remoteRunner.startTransaction();
-      await localRunner.startTransaction();
-      const matched = await matchAll(
-        entityPairs(local, remote),
-        localRunner,
-        remoteRunner,
-        nodeId,
-        remoteNode,
-      );
-      await writeCursor(remoteRunner, nodeId, 'in', localHwm);
-      await writeCursor(remoteRunner, nodeId, 'out', remoteHwm);
-      await adoptLocally(localRunner, { nodeId, remoteNode, localHwm, remoteHwm });
-      // Remote first: if the local commit then fails, the remote only holds rows for an unused identity.
-      await remoteRunner.commitTransaction();
-      await localRunner.commitTransaction();
-      return { nodeId, matched };
-    } catch (error) {
-      await rollback(remoteRunner);
-      await rollback(localRunner);
-      throw error;
-    } finally {
-      await localRunner.release();
-    }
+    const ids = { nodeId, remoteNode, localHwm, remoteHwm };
+    const pairs = entityPairs(local, remote);
+    // Single-connection databases: keep application transactions out of ours.
+    return withTransactionMutex(remote, () =>
+      withTransactionMutex(local, () => adoptInTransactions(local, remoteRunner, pairs, ids)),
+    );
   });
+}
+
+interface AdoptIds {
+  nodeId: string;
+  remoteNode: string;
+  localHwm: string;
+  remoteHwm: string;
+}
+
+async function adoptInTransactions(
+  local: DataSource,
+  remoteRunner: QueryRunner,
+  pairs: EntityPair[],
+  ids: AdoptIds,
+): Promise<AdoptCopyResult> {
+  const localRunner = local.createQueryRunner();
+  try {
+    await remoteRunner.startTransaction();
+    await localRunner.startTransaction();
+    const matched = await matchAll(pairs, localRunner, remoteRunner, ids.nodeId, ids.remoteNode);
+    await writeCursor(remoteRunner, ids.nodeId, 'in', ids.localHwm);
+    await writeCursor(remoteRunner, ids.nodeId, 'out', ids.remoteHwm);
+    await adoptLocally(localRunner, ids);
+    // Remote first: if the local commit then fails, the remote only holds rows for an unused identity.
+    await remoteRunner.commitTransaction();
+    await localRunner.commitTransaction();
+    return { nodeId: ids.nodeId, matched };
+  } catch (error) {
+    await rollback(remoteRunner);
+    await rollback(localRunner);
+    throw error;
+  } finally {
+    await localRunner.release();
+  }
 }
 
 async function rollback(runner: QueryRunner): Promise<void> {
   if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
 }
 
-async function adoptLocally(
-  runner: QueryRunner,
-  ids: { nodeId: string; remoteNode: string; localHwm: string; remoteHwm: string },
-): Promise<void> {
+async function adoptLocally(runner: QueryRunner, ids: AdoptIds): Promise<void> {
   const ds = dataSourceOf(runner);
   const e = (name: string) => ds.driver.escape(name);
   const p = dialectFor(ds).placeholder;

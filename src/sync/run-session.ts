@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { withTransactionMutex } from '../capture/transaction-mutex';
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   ClockSkewError,
@@ -329,7 +330,10 @@ export async function readLocalHighWaterMark(local: DataSource, timeoutMs: numbe
   const dialect = dialectFor(local);
   const started = Date.now();
   try {
-    return await dialect.readHighWaterMark(local, local.driver.escape(SYNCHRO_TABLES.log), timeoutMs);
+    // On a single connection an open application transaction would show its uncommitted log rows: wait for it.
+    return await withTransactionMutex(local, () =>
+      dialect.readHighWaterMark(local, local.driver.escape(SYNCHRO_TABLES.log), timeoutMs),
+    );
   } catch (error) {
     if (dialect.classifyError(error) === 'lock-timeout') {
       throw new SynchroLockedError(

@@ -38,16 +38,28 @@ export interface SyncStatus {
  * const { nodeId, peers, clockSkewMs } = await getSyncStatus(office, production)
  * ```
  */
-export async function getSyncStatus(local: DataSource, remote?: DataSource | null): Promise<SyncStatus> {
+/**
+ * The peers this node delivered to, from its local mirror cursors. Writes nothing.
+ *
+ * @example
+ * ```ts
+ * for (const p of await listPeers(office)) console.log(p.peer, p.deliveredLogId, p.at)
+ * ```
+ */
+export async function listPeers(local: DataSource): Promise<PeerStatus[]> {
   await initializeOne('local', local);
-  const nodeId = (await readNodeId(local)) ?? null;
-  const peers = (await listCursors(local))
+  return (await listCursors(local))
     .filter((c) => c.direction === 'out')
     .map((c) => ({
       peer: c.peer,
       deliveredLogId: c.logId,
       at: Number.isFinite(c.atMs) ? new Date(c.atMs).toISOString() : null,
     }));
+}
+
+export async function getSyncStatus(local: DataSource, remote?: DataSource | null): Promise<SyncStatus> {
+  const peers = await listPeers(local);
+  const nodeId = (await readNodeId(local)) ?? null;
   if (remote === undefined || remote === null) return { nodeId, peers };
   await initializeOne('remote', remote);
   const cursor = nodeId === null ? undefined : await readCursor(remote, nodeId, 'in');
