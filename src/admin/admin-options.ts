@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { InvalidOptionError } from '../core/errors';
-import type { SyncOptions } from '../sync/sync-options';
+import { resolveSyncOptions, type SyncOptions } from '../sync/sync-options';
 import { ADMIN_LOCALES, type AdminLocale } from './admin-messages';
 
 /** Decides whether a request may use the admin page; truthy (or a promise of it) means allowed. */
@@ -74,7 +74,7 @@ export function resolveAdminOptions(options: SynchroAdminOptions): ResolvedAdmin
   if (options === null || typeof options !== 'object') {
     throw new InvalidOptionError('options', 'must be an object', 'pass { local, remote, authorize }');
   }
-  return {
+  const resolved = {
     local: dataSourceOf('local', options.local),
     remote: options.remote == null ? null : dataSourceOf('remote', options.remote),
     authorize: authorizeOf(options.authorize),
@@ -85,6 +85,10 @@ export function resolveAdminOptions(options: SynchroAdminOptions): ResolvedAdmin
     debug: flagOf('debug', options.debug),
     syncOptions: { ...(options.syncOptions ?? {}) },
   };
+  // A bad run option is a startup error too, not a failure at the first click.
+  if (resolved.remote !== null)
+    resolveSyncOptions({ ...resolved.syncOptions, local: resolved.local, remote: resolved.remote });
+  return resolved;
 }
 
 function dataSourceOf(side: 'local' | 'remote', value: unknown): DataSource {
