@@ -1,4 +1,11 @@
-/** The languages of the admin page (the five the seed ships). */
+/**
+ * The languages of the admin page (the five the seed ships).
+ *
+ * @example
+ * ```ts
+ * createSynchroAdmin({ local, remote, authorize, locale: (req) => (req.headers['accept-language']?.startsWith('de') ? 'de' : 'en') })
+ * ```
+ */
 export type AdminLocale = 'en' | 'pl' | 'de' | 'fr' | 'es';
 
 /** Every admin page string in one language. Functions take already-plain values; the page escapes them. */

@@ -5,10 +5,24 @@ import { InvalidOptionError } from '../core/errors';
 import { resolveSyncOptions, type SyncOptions } from '../sync/sync-options';
 import { ADMIN_LOCALES, type AdminLocale } from './admin-messages';
 
-/** Decides whether a request may use the admin page; truthy (or a promise of it) means allowed. */
+/**
+ * Decides whether a request may use the admin page; truthy (or a promise of it) means allowed.
+ *
+ * @example
+ * ```ts
+ * const authorize: AdminAuthorize = async (req) => (await sessions.get(req))?.role === 'staff'
+ * ```
+ */
 export type AdminAuthorize = (req: IncomingMessage) => unknown;
 
-/** Synchronizer options the admin page passes to every run it starts (preview and synchronize). */
+/**
+ * Synchronizer options the admin page passes to every run it starts (preview and synchronize).
+ *
+ * @example
+ * ```ts
+ * createSynchroAdmin({ local, remote, authorize, syncOptions: { commit: 'batch', onError: 'skip' } })
+ * ```
+ */
 export type AdminSyncOptions = Omit<SyncOptions, 'local' | 'remote' | 'dryRun' | 'onProgress'>;
 
 /**

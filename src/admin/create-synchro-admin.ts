@@ -14,6 +14,12 @@ import { failureOf, RunRegistry } from './run-registry';
  * A standard Node request handler, usable as Express / Connect middleware (`next` is called for
  * paths outside `basePath`), with plain `http.createServer`, or through Fastify's middleware plugin.
  * It never rejects.
+ *
+ * @example
+ * ```ts
+ * const admin: SynchroAdminHandler = createSynchroAdmin({ local, remote, authorize })
+ * http.createServer((req, res) => void admin(req, res, () => app(req, res)))
+ * ```
  */
 export type SynchroAdminHandler = (
   req: IncomingMessage,
