@@ -1,5 +1,5 @@
 import { naturalKeyField } from '../capture/entity-config';
-import { encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
+import { decodeKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
 import { MultipleNaturalKeyMatchesError } from '../core/errors';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
@@ -24,7 +24,8 @@ export async function resolveCounterparts(
   const keys = items.map((i) => i.key);
   const { candidates, onRemote } = await lookupIdMap(ctx.sides, mapping.name, keys);
   const sameKey = mapping.generatedKey === undefined;
-  const probe = items.flatMap((i) => [...(candidates.get(i.key) ?? []), ...(sameKey ? [i.key] : [])]);
+  const derived = new Map(items.map((i) => [i, sameKey ? derivedRemoteKey(work, i) : undefined]));
+  const probe = items.flatMap((i) => [...(candidates.get(i.key) ?? []), ...[derived.get(i) ?? []].flat()]);
   const existing = await existingRemoteKeys(ctx, mapping, probe);
   for (const item of items) {
     const listed = candidates.get(item.key) ?? [];
@@ -41,8 +42,35 @@ export async function resolveCounterparts(
     items.filter((i) => i.remoteKey === undefined && i.row !== undefined),
   );
   for (const item of items.filter((i) => i.remoteKey === undefined && sameKey)) {
-    Object.assign(item, { remoteKey: item.key, exists: existing.has(item.key), via: 'same-key' });
+    const remoteKey = derived.get(item);
+    // A key made of references to rows the remote does not have yet: known once they are written.
+    if (remoteKey === undefined) Object.assign(item, { via: 'same-key', pendingKey: true });
+    else Object.assign(item, { remoteKey, exists: existing.has(remoteKey), via: 'same-key' });
   }
+}
+
+/**
+ * @internal The remote key of a row whose key the remote does not generate: the local key, with
+ * primary columns that are foreign keys (explicit junction entities) translated to the referenced
+ * rows' remote keys; `undefined` while such a referenced row has no remote key yet.
+ */
+export function derivedRemoteKey(work: WorkSet, item: WorkItem): EncodedKey | undefined {
+  const local = decodeKey(item.key);
+  const record: Record<string, string> = {};
+  for (const key of item.mapping.keys) {
+    const path = key.local.propertyPath;
+    const fk = item.mapping.foreignKeys.find((f) => f.columns.some((c) => c.local === key.local));
+    if (fk === undefined || item.row === undefined) {
+      record[path] = local[path] ?? '';
+      continue;
+    }
+    const targetKey = foreignKeyOf(fk, item.row);
+    const target = targetKey === undefined ? undefined : work.get(fk.target, targetKey);
+    const column = fk.columns.find((c) => c.local === key.local);
+    if (target?.remoteKey === undefined || column === undefined) return undefined;
+    record[path] = decodeKey(target.remoteKey)[column.targetPath] ?? '';
+  }
+  return encodeKey(record);
 }
 
 /** @internal Which of `keys` exist in the remote table (keys are encoded with the same property paths). */

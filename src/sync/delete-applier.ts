@@ -43,6 +43,7 @@ export async function planDeletes(
   const byNatural = objects.filter((o) => !found.has(o.key) && !o.insertedInRange && o.naturalKey !== 'null');
   for (const [key, remoteKey] of await matchStoredNaturalKeys(ctx, mapping, byNatural))
     found.set(key, remoteKey);
+  for (const [key, remoteKey] of await matchSameKeys(ctx, mapping, objects, found)) found.set(key, remoteKey);
   const kept = await decideConflicts(
     ctx,
     mapping,
@@ -54,6 +55,22 @@ export async function planDeletes(
     }),
   );
   return objects.map((object) => ({ object, remoteKey: found.get(object.key), kept: kept.has(object.key) }));
+}
+
+/** Keys the application sets (not generated, not made of references) name the same row on both sides. */
+async function matchSameKeys(
+  ctx: EngineContext,
+  mapping: EntityMapping,
+  objects: readonly BatchObject[],
+  found: ReadonlyMap<EncodedKey, EncodedKey>,
+): Promise<Map<EncodedKey, EncodedKey>> {
+  const plainKey =
+    mapping.generatedKey === undefined && mapping.keys.every((k) => k.local.relationMetadata === undefined);
+  const open = plainKey
+    ? objects.filter((o) => !found.has(o.key) && !o.insertedInRange).map((o) => o.key)
+    : [];
+  const existing = open.length === 0 ? new Set<EncodedKey>() : await existingRemoteKeys(ctx, mapping, open);
+  return new Map(open.filter((k) => existing.has(k)).map((k) => [k, k]));
 }
 
 async function matchStoredNaturalKeys(

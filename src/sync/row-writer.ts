@@ -1,7 +1,7 @@
 import type { EncodedKey } from '../core/entity-key';
 import { ApplyFailedError } from '../core/errors';
 import { multiRowInsertSql } from '../dialect/synchro-dialect';
-import { generatedRemoteKey } from './counterpart';
+import { derivedRemoteKey, generatedRemoteKey } from './counterpart';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { foreignKeyOf, type RawRow } from './row-reader';
@@ -29,14 +29,28 @@ export async function writeEntityRows(
   mapping: EntityMapping,
   rows: WorkItem[],
 ) {
+  for (const item of rows.filter((i) => i.pendingKey)) {
+    item.remoteKey = derivedRemoteKey(work, item);
+    item.pendingKey = item.remoteKey === undefined;
+  }
+  const unresolved = rows.find((i) => i.pendingKey);
+  if (unresolved !== undefined) {
+    throw new ApplyFailedError(
+      { entity: mapping.name, key: JSON.parse(unresolved.key) as Record<string, unknown> },
+      new Error('a row its primary key references could not be created first'),
+    );
+  }
   const keyed = rows.filter((i) => i.remoteKey !== undefined);
-  const generated = rows.filter((i) => i.remoteKey === undefined);
+  const generated = rows.filter((i) => i.remoteKey === undefined && mapping.generatedKey !== undefined);
   await upsertRows(ctx, work, mapping, keyed);
   await insertGenerated(ctx, work, mapping, generated);
 }
 
 function plainColumns(mapping: EntityMapping) {
-  const fkColumns = mapping.foreignKeys.flatMap((fk) => fk.columns.map((c) => c.remote));
+  // Foreign-key columns that are part of the primary key are written as key columns.
+  const fkColumns = mapping.foreignKeys.flatMap((fk) =>
+    fk.columns.filter((c) => !c.local.isPrimary).map((c) => c.remote),
+  );
   return [...mapping.columns.map((c) => c.remote), ...fkColumns];
 }
 
@@ -44,7 +58,10 @@ function rowValues(ctx: EngineContext, work: WorkSet, mapping: EntityMapping, it
   const row = item.row as RawRow;
   const { local, remote } = ctx.options;
   const values = mapping.columns.map((c) => toRemoteValue(local, remote, c, row[c.local.databaseName]));
-  for (const fk of mapping.foreignKeys) values.push(...foreignKeyValues(work, item, fk));
+  for (const fk of mapping.foreignKeys) {
+    const all = foreignKeyValues(work, item, fk);
+    values.push(...all.filter((_, i) => fk.columns[i]?.local.isPrimary !== true));
+  }
   return values;
 }
 
@@ -88,7 +105,14 @@ async function upsertRows(ctx: EngineContext, work: WorkSet, mapping: EntityMapp
   const { local, remote } = ctx.options;
   for (const part of chunksOf(items, tuplesPerStatement(side, columns.length))) {
     const rows = part.map((item) => [
-      ...keyValues(local, remote, mapping.keys, item.row as RawRow, item.remoteKey, item.via === 'same-key'),
+      ...keyValues(
+        local,
+        remote,
+        mapping.keys,
+        item.row as RawRow,
+        item.remoteKey,
+        item.remoteKey === item.key,
+      ),
       ...rowValues(ctx, work, mapping, item),
     ]);
     const sql = multiRowInsertSql(

@@ -35,6 +35,8 @@ export interface WorkItem {
   via: CounterpartVia;
   /** The remote already holds this exact id-map pair. */
   mapped: boolean;
+  /** Its key includes references to rows created in this batch: computed when they are written. */
+  pendingKey: boolean;
   /** The id map named counterparts that no longer exist: their pairs are replaced. */
   stale: boolean;
   decision: 'local' | 'remote';
@@ -70,6 +72,7 @@ export class WorkSet {
       via: 'new',
       mapped: false,
       stale: false,
+      pendingKey: false,
       decision: 'local',
       written: false,
       deferred: false,

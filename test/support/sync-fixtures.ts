@@ -3,6 +3,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  JoinColumn,
   JoinTable,
   ManyToMany,
   ManyToOne,
@@ -180,6 +181,28 @@ export class Address {
   street!: string;
 }
 
+/** An explicit junction entity: its primary key is made of two foreign keys to generated keys. */
+@Synchro()
+@Entity('fx_membership')
+export class Membership {
+  @PrimaryColumn({ type: 'int' })
+  customerId!: number;
+
+  @PrimaryColumn({ type: 'int' })
+  tagId!: number;
+
+  @ManyToOne(() => Customer, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'customerId' })
+  customer?: Customer;
+
+  @ManyToOne(() => Tag, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'tagId' })
+  tag?: Tag;
+
+  @Column({ type: 'varchar', length: 20 })
+  role!: string;
+}
+
 /** Every fixture entity. */
 export const FIXTURE_ENTITIES = [
   Country,
@@ -192,6 +215,7 @@ export const FIXTURE_ENTITIES = [
   Setting,
   Product,
   Address,
+  Membership,
 ];
 
 /** A local and a remote database with the same entities, both logging their own writes. */

@@ -7,10 +7,12 @@ import {
   Book,
   Country,
   Customer,
+  Membership,
   openSyncPair,
   Order,
   Post,
   rowsOf,
+  Tag,
   type SyncPair,
 } from '../support/sync-fixtures';
 
@@ -109,5 +111,23 @@ describeEachPair('engine foreign keys', (pair) => {
     expect(orders.filter((o) => o.number.startsWith('PG-')).map((o) => o.customer?.email)).toEqual(
       customers.map((c) => c.email),
     );
+  });
+
+  it('explicit junction entities keyed by two foreign keys get their keys translated and are updated in place', async () => {
+    // Remote ids diverge from local ones.
+    await runInNoLogContext(() =>
+      db.remote.getRepository(Tag).save([{ label: 'pad-1' }, { label: 'pad-2' }]),
+    );
+    const customer = await db.local.getRepository(Customer).save({ email: 'member@x', name: 'M' });
+    const tag = await db.local.getRepository(Tag).save({ label: 'club' });
+    await db.local.getRepository(Membership).save({ customerId: customer.id, tagId: tag.id, role: 'member' });
+    await synchronize({ local: db.local, remote: db.remote });
+    await db.local.getRepository(Membership).save({ customerId: customer.id, tagId: tag.id, role: 'chair' });
+    const result = await synchronize({ local: db.local, remote: db.remote });
+    expect(result.counts.fx_membership).toMatchObject({ inserted: 0, updated: 1 });
+    const rows = await db.remote.getRepository(Membership).find({ relations: { customer: true, tag: true } });
+    expect(rows.map((m) => [m.customer?.email, m.tag?.label, m.role])).toEqual([
+      ['member@x', 'club', 'chair'],
+    ]);
   });
 });

@@ -95,4 +95,15 @@ describeEachPair('engine natural keys and counterparts', (pair) => {
       'Remote own',
     );
   });
+
+  it('deletes the remote row with the same non-generated key when the id map does not know it', async () => {
+    await runInNoLogContext(() => db.remote.getRepository(Setting).save({ name: 'native', value: 'r' }));
+    await runInNoLogContext(() => db.local.getRepository(Setting).save({ name: 'native', value: 'l' }));
+    await db.local
+      .getRepository(Setting)
+      .remove(await db.local.getRepository(Setting).findOneByOrFail({ name: 'native' }));
+    const result = await synchronize({ local: db.local, remote: db.remote });
+    expect(result.counts.fx_setting).toMatchObject({ deleted: 1 });
+    expect(await db.remote.getRepository(Setting).findOneBy({ name: 'native' })).toBeNull();
+  });
 });
