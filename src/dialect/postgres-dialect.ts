@@ -93,6 +93,10 @@ export const postgresDialect: SynchroDialect = {
 
   insertGenerated: (runner, table, columns, rows, key) =>
     insertReturning(runner, (i) => `$${i}`, table, columns, rows, key),
+
+  insertTextArraysSql: (table, columns, extraColumn, extraSql) =>
+    `INSERT INTO ${table} (${[...columns, extraColumn].join(', ')}) ` +
+    `SELECT u.*, ${extraSql} FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u`,
 };
 
 function isConnectionMessage(error: unknown): boolean {

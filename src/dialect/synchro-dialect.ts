@@ -56,6 +56,17 @@ export interface SynchroDialect {
     rows: readonly (readonly unknown[])[],
     escapedKeyColumn: string,
   ): Promise<unknown[]>;
+  /**
+   * An INSERT of many rows that binds each text column as ONE array parameter (PostgreSQL `unnest`),
+   * which parses far faster than thousands of placeholders; `extraSql` fills `extraColumn` for every
+   * row. Absent where unsupported (then a multi-row VALUES list is used).
+   */
+  readonly insertTextArraysSql?: (
+    escapedTable: string,
+    escapedTextColumns: readonly string[],
+    escapedExtraColumn: string,
+    extraSql: string,
+  ) => string;
 }
 
 /** @internal `INSERT INTO t (cols) VALUES (…), (…)` with `placeholder`-style parameters. */
