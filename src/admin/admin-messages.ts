@@ -39,7 +39,7 @@ export interface AdminMessages {
   reset: string;
   recentRuns: string;
   run: string;
-  runKind: Record<'preview' | 'sync', string>;
+  runKind: Record<'preview' | 'sync' | 'reset', string>;
   runState: Record<'running' | 'done' | 'failed', string>;
   started: string;
   finished: string;
@@ -115,7 +115,7 @@ const en: AdminMessages = {
   reset: 'Reset',
   recentRuns: 'Recent runs',
   run: 'Run',
-  runKind: { preview: 'Preview', sync: 'Synchronization' },
+  runKind: { preview: 'Preview', sync: 'Synchronization', reset: 'Reset' },
   runState: { running: 'running', done: 'finished', failed: 'failed' },
   started: 'Started',
   finished: 'Finished',
@@ -191,7 +191,7 @@ const pl: AdminMessages = {
   reset: 'Resetuj',
   recentRuns: 'Ostatnie uruchomienia',
   run: 'Uruchomienie',
-  runKind: { preview: 'Podgląd', sync: 'Synchronizacja' },
+  runKind: { preview: 'Podgląd', sync: 'Synchronizacja', reset: 'Resetowanie' },
   runState: { running: 'w toku', done: 'zakończone', failed: 'nieudane' },
   started: 'Rozpoczęto',
   finished: 'Zakończono',
@@ -267,7 +267,7 @@ const de: AdminMessages = {
   reset: 'Zurücksetzen',
   recentRuns: 'Letzte Läufe',
   run: 'Lauf',
-  runKind: { preview: 'Vorschau', sync: 'Synchronisation' },
+  runKind: { preview: 'Vorschau', sync: 'Synchronisation', reset: 'Zurücksetzen' },
   runState: { running: 'läuft', done: 'beendet', failed: 'fehlgeschlagen' },
   started: 'Gestartet',
   finished: 'Beendet',
@@ -344,7 +344,7 @@ const fr: AdminMessages = {
   reset: 'Réinitialiser',
   recentRuns: 'Exécutions récentes',
   run: 'Exécution',
-  runKind: { preview: 'Aperçu', sync: 'Synchronisation' },
+  runKind: { preview: 'Aperçu', sync: 'Synchronisation', reset: 'Réinitialisation' },
   runState: { running: 'en cours', done: 'terminée', failed: 'échouée' },
   started: 'Début',
   finished: 'Fin',
@@ -420,7 +420,7 @@ const es: AdminMessages = {
   reset: 'Restablecer',
   recentRuns: 'Ejecuciones recientes',
   run: 'Ejecución',
-  runKind: { preview: 'Vista previa', sync: 'Sincronización' },
+  runKind: { preview: 'Vista previa', sync: 'Sincronización', reset: 'Restablecimiento' },
   runState: { running: 'en curso', done: 'terminada', failed: 'fallida' },
   started: 'Inicio',
   finished: 'Fin',

@@ -8,7 +8,6 @@ import type { ResolvedAdminOptions } from './admin-options';
 import { ADMIN_CSS } from './admin-style';
 import { CSRF_COOKIE, CSRF_FIELD, type CsrfGuard } from './csrf';
 import { dashboardPage, type DashboardNotice, type Loaded } from './dashboard-page';
-import { failureBlock } from './admin-format';
 import { FORGET_IDS_FIELD, resetPage } from './reset-page';
 import { failureOf, type RunKind, type RunRecord, type RunRegistry } from './run-registry';
 import { runPage } from './run-page';
@@ -196,21 +195,17 @@ function runPathOf(r: AdminRequest, run: RunRecord): string {
   return `${r.ctx.basePath}/runs/${run.id}`;
 }
 
+// Through the run registry, so a reset and a synchronization never overlap.
 async function performReset(r: AdminRequest): Promise<void> {
   const refusal = resetRefusal(r);
   if (refusal !== undefined) return sendHtml(r.res, refusal.status, messagePage(r.ctx, refusal.message));
-  const running = r.app.runs.running();
-  if (running !== undefined) return redirect(r.res, runPathOf(r, running));
-  try {
-    await r.app.engine.resetSynchro(r.app.options.local, {
-      forgetIds: r.query.get(FORGET_IDS_FIELD) === '1',
-    });
-  } catch (error) {
-    return sendHtml(
-      r.res,
-      500,
-      messagePage(r.ctx, r.ctx.t.serverError, failureBlock(r.ctx, failureOf(error))),
-    );
-  }
+  const { local } = r.app.options;
+  const forgetIds = r.query.get(FORGET_IDS_FIELD) === '1';
+  const { run, started } = r.app.runs.start('reset', async () => {
+    await r.app.engine.resetSynchro(local, { forgetIds });
+    return undefined;
+  });
+  if (started) await run.finished;
+  if (!started || run.state === 'failed') return redirect(r.res, runPathOf(r, run));
   redirect(r.res, `${r.ctx.basePath}/?notice=reset`);
 }

@@ -30,6 +30,7 @@ export function runPage(ctx: PageContext, run: RunRecord): SafeHtml {
       </p>
       ${running ? progressBlock(ctx, run) : ''} ${run.error === undefined ? '' : failureBlock(ctx, run.error)}
       ${run.result === undefined ? '' : resultBlock(ctx, run.result)}
+      ${run.kind === 'reset' && run.state === 'done' ? html`<p class="notice success" role="status">${ctx.t.resetDone}</p>` : ''}
       <p><a class="button" href="${ctx.basePath}/">${ctx.t.back}</a></p>`,
   });
 }

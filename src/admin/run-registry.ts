@@ -3,8 +3,8 @@ import { SynchroError } from '../core/errors';
 import type { SyncProgress } from '../sync/sync-options';
 import type { SyncResult } from '../sync/sync-result';
 
-/** What a run started from the admin page does: a dry run, or a real synchronization. */
-export type RunKind = 'preview' | 'sync';
+/** What a run started from the admin page does: a dry run, a real synchronization, or a reset. */
+export type RunKind = 'preview' | 'sync' | 'reset';
 
 /** Where a run is. */
 export type RunState = 'running' | 'done' | 'failed';
@@ -31,8 +31,8 @@ export interface RunRecord {
   readonly finished: Promise<void>;
 }
 
-/** Runs a synchronization, reporting progress through the callback. */
-export type RunExecutor = (onProgress: (progress: SyncProgress) => void) => Promise<SyncResult>;
+/** Runs a synchronization (or a reset, which has no result), reporting progress through the callback. */
+export type RunExecutor = (onProgress: (progress: SyncProgress) => void) => Promise<SyncResult | undefined>;
 
 /** How many finished runs are kept for their pages. */
 const KEPT_RUNS = 20;

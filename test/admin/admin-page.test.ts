@@ -164,6 +164,9 @@ describe('admin page over HTTP [sqlite->sqlite]', () => {
     expect(dashboard.body).toContain(
       `A synchronization is already running.<a href="${first.headers.location}">`,
     );
+    const reset = await admin.browser.post('/synchro/reset', { csrf });
+    expect(reset.headers.location).toBe(first.headers.location);
+    expect(await localLog(pair)).toBe(1);
     release!();
     const page = await waitForRunPage((p) => admin.browser.get(p), first.headers.location ?? '');
     expect(page).toContain('Synchronization performed successfully.');
