@@ -206,6 +206,28 @@ describe('admin page over HTTP [sqlite->sqlite]', () => {
     }
   });
 
+  it('answers an unexpected error with a 500 page that shows no details unless debug', async () => {
+    const failing = () => {
+      throw new Error('session store at 10.0.0.7 is down');
+    };
+    const quiet = await startAdmin(pair, { authorize: failing });
+    const loud = await startAdmin(pair, { authorize: failing, debug: true });
+    try {
+      const hidden = await quiet.browser.get('/synchro/');
+      expect(hidden.status).toBe(500);
+      expect(hidden.body).toContain('Something went wrong on the server.');
+      expect(hidden.body).not.toContain('10.0.0.7');
+      expect(hidden.body).not.toContain('class="stack"');
+      const shown = await loud.browser.get('/synchro/');
+      expect(shown.status).toBe(500);
+      expect(shown.body).toContain('An error occured: session store at 10.0.0.7 is down');
+      expect(shown.body).toContain('class="stack"');
+    } finally {
+      await quiet.close();
+      await loud.close();
+    }
+  });
+
   it('resets after a confirmation page, with POST/redirect/GET', async () => {
     const dashboard = await admin.browser.get('/synchro/');
     expect(dashboard.body).toContain('href="/synchro/reset"');
