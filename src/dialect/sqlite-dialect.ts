@@ -10,6 +10,7 @@ import {
 } from './synchro-dialect';
 
 const LEASE_MS = 60_000;
+const NOW_MS = `CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`;
 const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   SQLITE_CONSTRAINT_UNIQUE: 'unique',
   SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
@@ -19,6 +20,7 @@ const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   SQLITE_BUSY: 'lock-timeout',
 };
 const leaseOwners = new WeakMap<QueryRunner, string>();
+const leaseRenewals = new WeakMap<QueryRunner, NodeJS.Timeout>();
 const memoryIdentities = new WeakMap<object, string>();
 
 /**
@@ -49,6 +51,7 @@ export const sqliteDialect: SynchroDialect = {
     for (;;) {
       if (await tryLease(runner, owner)) {
         leaseOwners.set(runner, owner);
+        keepLeaseAlive(runner, owner);
         return true;
       }
       if (Date.now() >= deadline) return false;
@@ -59,6 +62,8 @@ export const sqliteDialect: SynchroDialect = {
   async releaseRunLock(runner: QueryRunner): Promise<void> {
     const owner = leaseOwners.get(runner);
     if (owner === undefined) return;
+    clearInterval(leaseRenewals.get(runner));
+    leaseRenewals.delete(runner);
     await runner.query(`DELETE FROM "synchro_lease" WHERE "name" = 'run' AND "owner" = ?`, [owner]);
     leaseOwners.delete(runner);
   },
@@ -86,8 +91,23 @@ export const sqliteDialect: SynchroDialect = {
     insertReturning(runner, () => '?', table, columns, rows, key),
 };
 
+// A run longer than the lease renews it, so only a killed run's lease expires.
+function keepLeaseAlive(runner: QueryRunner, owner: string): void {
+  const timer = setInterval(() => {
+    if (runner.isReleased) return;
+    runner
+      .query(
+        `UPDATE "synchro_lease" SET "expires_at" = ${NOW_MS} + ${LEASE_MS} WHERE "name" = 'run' AND "owner" = ?`,
+        [owner],
+      )
+      .catch(() => undefined);
+  }, LEASE_MS / 4);
+  timer.unref();
+  leaseRenewals.set(runner, timer);
+}
+
 async function tryLease(runner: QueryRunner, owner: string): Promise<boolean> {
-  const now = `CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`;
+  const now = NOW_MS;
   await runner.query(
     `INSERT INTO "synchro_lease" ("name", "owner", "expires_at") VALUES ('run', ?, ${now} + ${LEASE_MS}) ` +
       `ON CONFLICT ("name") DO UPDATE SET "owner" = excluded."owner", "expires_at" = excluded."expires_at" ` +
