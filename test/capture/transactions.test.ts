@@ -176,6 +176,34 @@ describeEachDialect('capture: atomicity, savepoints, no-log context', (dialect) 
     expect(rows).toEqual([row('cap_item', { id: loud.id }, 'insert')]);
   });
 
+  it('writes through a DataSource without SynchroSubscriber, or with listeners off, are not logged', async () => {
+    const repo = plain.getRepository(Item);
+    const rows = await loggedBy(ds, async () => {
+      const item = await repo.save({ code: code() });
+      await repo.insert({ code: code() });
+      await repo.upsert({ code: item.code, name: 'u' }, ['code']);
+      await repo.update({ id: item.id }, { qty: 1 });
+      await repo.softDelete({ id: item.id });
+      await repo.delete({ id: item.id });
+      const quiet = await items().save({ code: code() }, { listeners: false });
+      await ds
+        .createQueryBuilder()
+        .update(Item)
+        .set({ qty: 2 })
+        .where({ id: quiet.id })
+        .callListeners(false)
+        .execute();
+      await ds
+        .createQueryBuilder()
+        .delete()
+        .from(Item)
+        .where({ id: quiet.id })
+        .callListeners(false)
+        .execute();
+    });
+    expect(rows).toEqual([]);
+  });
+
   it('leaves the result objects of update, delete, soft delete, restore and increment as TypeORM returns them', async () => {
     const make = async (source: DataSource) => {
       const { identifiers } = await source.getRepository(Item).insert([{ code: code() }, { code: code() }]);
