@@ -11,6 +11,7 @@ import type { EngineContext } from './engine-context';
 import { EntityMappings } from './entity-mapping';
 import { writeLocalIdMap, type KeyPair } from './id-map-store';
 import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
+import { MirrorSpill } from './mirror-spill';
 import { readRetries, writeRetries } from './retry-store';
 import { readLocalPage } from './row-reader';
 import type { RunSession } from './run-session';
@@ -23,6 +24,8 @@ interface RunState {
   readonly session: RunSession;
   readonly runner: QueryRunner;
   readonly retryKeys: Set<string>;
+  /** Mirror pairs past the in-memory threshold wait on disk for the commit. */
+  readonly spill: MirrorSpill;
   total: number;
   done: number;
 }
@@ -38,6 +41,7 @@ export async function runEngine(session: RunSession, startedAt: number): Promise
     session,
     runner: session.remoteRunner,
     retryKeys: new Set(),
+    spill: new MirrorSpill(),
     total: 0,
     done: 0,
   };
@@ -45,7 +49,13 @@ export async function runEngine(session: RunSession, startedAt: number): Promise
   const retries = await readRetries(ctx.remote, session.localNode);
   const idle = state.total === 0 && retries.length === 0 && !session.options.full;
   if (!idle) {
-    await withTransactionMutex(session.remote, () => runInNoLogContext(() => inTransactions(state, retries)));
+    try {
+      await withTransactionMutex(session.remote, () =>
+        runInNoLogContext(() => inTransactions(state, retries)),
+      );
+    } finally {
+      state.spill.dispose();
+    }
   }
   return resultOf(state, idle, startedAt);
 }
@@ -98,6 +108,7 @@ async function commitRun(state: RunState, logId: string): Promise<void> {
 async function writeMirror(state: RunState, logId: string): Promise<void> {
   const { ctx, session } = state;
   await withTransactionMutex(session.local, async () => {
+    await state.spill.drain((entity, pairs) => writeLocalIdMap(ctx.sides, entity, pairs));
     for (const [entity, pairs] of ctx.mirror) await writeLocalIdMap(ctx.sides, entity, pairs);
     ctx.mirror.clear();
     await writeCursor(session.local, session.remoteNode, 'out', logId);
@@ -231,8 +242,10 @@ async function processFullScan(state: RunState): Promise<void> {
 async function processBatch(state: RunState, objects: readonly BatchObject[]): Promise<void> {
   if (objects.length === 0) return;
   const { ctx, runner } = state;
+  // Between batches only: the snapshot below must see every pair the batch may add.
+  state.spill.maybeSpill(ctx.mirror);
   if (ctx.options.dryRun) {
-    ctx.result.plan.push(...planOf(await applyBatch(ctx, objects, runner)));
+    await planBatch(state, objects);
     return;
   }
   const snapshot = ctx.result.snapshot();
@@ -252,6 +265,31 @@ async function processBatch(state: RunState, objects: readonly BatchObject[]): P
       return;
     }
     await failObject(state, objects[0] as BatchObject, typed);
+  }
+}
+
+/** Dry run: plans a batch; a failing batch is planned object by object, as a real run would apply it. */
+async function planBatch(state: RunState, objects: readonly BatchObject[]): Promise<void> {
+  const { ctx, runner } = state;
+  const snapshot = ctx.result.snapshot();
+  try {
+    ctx.result.plan.push(...planOf(await applyBatch(ctx, objects, runner)));
+  } catch (error) {
+    ctx.result.restore(snapshot);
+    const typed = typedError(state, objects.length === 1 ? objects[0] : undefined, error);
+    if (typed instanceof ConnectionLostError) throw typed;
+    if (objects.length > 1) {
+      for (const object of objects) await planBatch(state, [object]);
+      return;
+    }
+    if (ctx.options.onError === 'abort') throw typed;
+    const object = objects[0] as BatchObject;
+    ctx.result.skip({
+      entity: object.mapping.name,
+      key: decodeKey(object.key),
+      reason: typed.message,
+      code: typed.code,
+    });
   }
 }
 
