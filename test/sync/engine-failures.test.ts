@@ -37,6 +37,22 @@ describeEachPair('engine failing objects', (pair) => {
     expect(await inCursor()).toBe(before);
   });
 
+  it('a dry run reports what would fail: typed error with abort, a skipped entry with skip', async () => {
+    const abort = await synchronize({ local: db.local, remote: db.remote, dryRun: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(abort).toBeInstanceOf(MultipleNaturalKeyMatchesError);
+    const dry = await synchronize({ local: db.local, remote: db.remote, dryRun: true, onError: 'skip' });
+    expect(dry.status).toBe('dry-run');
+    expect(dry.skipped).toEqual([
+      expect.objectContaining({ entity: 'fx_product', code: 'MULTIPLE_NATURAL_KEY_MATCHES' }),
+    ]);
+    expect(dry.plan).toEqual(
+      expect.arrayContaining([expect.objectContaining({ entity: 'fx_customer', action: 'insert' })]),
+    );
+    expect(await countTable(db.remote, 'synchro_retry')).toBe(0);
+  });
+
   it("onError 'skip': the object is reported and retried by the next run; everything else is applied", async () => {
     const result = await synchronize({ local: db.local, remote: db.remote, onError: 'skip' });
     expect(result.skipped).toEqual([
