@@ -124,6 +124,19 @@ describeEachDialect('capture: every write path logs exact rows', (dialect) => {
       expect((await items().findOneByOrFail({ id: existing.id })).name).toBe('new');
     });
 
+    it('an insert that cannot be keyed (updateEntity(false), generated key) fails instead of going unlogged', async () => {
+      const lost = code();
+      const insert = ds
+        .createQueryBuilder()
+        .insert()
+        .into(Item)
+        .values({ code: lost })
+        .updateEntity(false)
+        .execute();
+      await expect(insert).rejects.toMatchObject({ name: 'CaptureFailedError', code: 'CAPTURE_FAILED' });
+      expect(await items().countBy({ code: lost })).toBe(0);
+    });
+
     it('QueryBuilder orIgnore logs only the rows it inserted', async () => {
       const existing = await newItem();
       const fresh = code();
