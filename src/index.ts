@@ -54,7 +54,7 @@ export { pruneLog } from './sync/prune-log';
 export { getSyncStatus, listPeers } from './sync/sync-status';
 export type { PeerStatus, SyncStatus } from './sync/sync-status';
 export { NaturalKey, registerSynchro, Synchro, SynchroSkip } from './capture/decorators';
-export type { EntityTarget, NaturalKeyOptions, SynchroOptions } from './capture/decorators';
+export type { EntityTarget as SynchroTarget, NaturalKeyOptions, SynchroOptions } from './capture/decorators';
 export { SynchroSubscriber } from './capture/synchro-subscriber';
 export { NoSynchroLog, runInNoLogContext } from './capture/no-log-context';
 export { CaptureFailedError } from './core/errors';
