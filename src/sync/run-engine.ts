@@ -11,6 +11,7 @@ import type { EngineContext } from './engine-context';
 import { EntityMappings } from './entity-mapping';
 import { writeLocalIdMap, type KeyPair } from './id-map-store';
 import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
+import { MirrorSpill } from './mirror-spill';
 import { readRetries, writeRetries } from './retry-store';
 import { readLocalPage } from './row-reader';
 import type { RunSession } from './run-session';
@@ -23,6 +24,8 @@ interface RunState {
   readonly session: RunSession;
   readonly runner: QueryRunner;
   readonly retryKeys: Set<string>;
+  /** Mirror pairs past the in-memory threshold wait on disk for the commit. */
+  readonly spill: MirrorSpill;
   total: number;
   done: number;
 }
@@ -38,6 +41,7 @@ export async function runEngine(session: RunSession, startedAt: number): Promise
     session,
     runner: session.remoteRunner,
     retryKeys: new Set(),
+    spill: new MirrorSpill(),
     total: 0,
     done: 0,
   };
@@ -45,7 +49,13 @@ export async function runEngine(session: RunSession, startedAt: number): Promise
   const retries = await readRetries(ctx.remote, session.localNode);
   const idle = state.total === 0 && retries.length === 0 && !session.options.full;
   if (!idle) {
-    await withTransactionMutex(session.remote, () => runInNoLogContext(() => inTransactions(state, retries)));
+    try {
+      await withTransactionMutex(session.remote, () =>
+        runInNoLogContext(() => inTransactions(state, retries)),
+      );
+    } finally {
+      state.spill.dispose();
+    }
   }
   return resultOf(state, idle, startedAt);
 }
@@ -98,6 +108,7 @@ async function commitRun(state: RunState, logId: string): Promise<void> {
 async function writeMirror(state: RunState, logId: string): Promise<void> {
   const { ctx, session } = state;
   await withTransactionMutex(session.local, async () => {
+    await state.spill.drain((entity, pairs) => writeLocalIdMap(ctx.sides, entity, pairs));
     for (const [entity, pairs] of ctx.mirror) await writeLocalIdMap(ctx.sides, entity, pairs);
     ctx.mirror.clear();
     await writeCursor(session.local, session.remoteNode, 'out', logId);
@@ -231,6 +242,8 @@ async function processFullScan(state: RunState): Promise<void> {
 async function processBatch(state: RunState, objects: readonly BatchObject[]): Promise<void> {
   if (objects.length === 0) return;
   const { ctx, runner } = state;
+  // Between batches only: the snapshot below must see every pair the batch may add.
+  state.spill.maybeSpill(ctx.mirror);
   if (ctx.options.dryRun) {
     await planBatch(state, objects);
     return;
