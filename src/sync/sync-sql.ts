@@ -69,9 +69,17 @@ export function tupleCondition(
   return { sql: `(${ors.join(' OR ')})`, params };
 }
 
+/**
+ * Bound parameters the engine puts in one statement at most, below every dialect's hard limit: much
+ * larger statements cost more per row (16,000-row id-map INSERTs measured 2.2× slower per row than
+ * 1,000-row ones on PostgreSQL 15, 1.4× on MariaDB 10.11).
+ */
+const PARAMETERS_PER_STATEMENT = 4_000;
+
 /** @internal How many tuples of `width` values fit one statement, leaving room for `reserved` params. */
 export function tuplesPerStatement(side: SideSql, width: number, reserved = 8): number {
-  return Math.max(1, Math.floor((side.dialect.maxParameters - reserved) / Math.max(1, width)));
+  const budget = Math.min(side.dialect.maxParameters - reserved, PARAMETERS_PER_STATEMENT);
+  return Math.max(1, Math.floor(budget / Math.max(1, width)));
 }
 
 /** @internal Tuples per WHERE condition: OR chains stay short (SQLite caps expression depth at 1000). */
