@@ -111,6 +111,8 @@ export function renderTables(r: BenchResults): string {
       s.listeners_vs_raw_floor,
       s.raw_floor_ms,
       s.naive_objects_per_s,
+      `${s.batch_2000_objects_per_s} (${s.batch_2000_vs_raw_floor})`,
+      s.loadavg_1m,
     ]),
   );
   const targets = table(

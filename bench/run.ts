@@ -40,7 +40,7 @@ function parseArgs(argv: string[]): Args {
 function sizesOf(quick: boolean) {
   const f = quick ? 10 : 1;
   return {
-    capture: { singleSaves: 1000 / f, bulkSave: 10_000 / f, updates: 1000 / f, rounds: 3 },
+    capture: { singleSaves: 1000 / f, bulkSave: 10_000 / f, updates: 1000 / f, rounds: quick ? 1 : 3 },
     syncItems: 100_000 / f,
     naiveItems: 10_000 / f,
     scale: {
@@ -49,7 +49,7 @@ function sizesOf(quick: boolean) {
       bigTable: 1_000_000 / f,
       deliveredLog: 1_000_000 / f,
       runs: 3,
-      idleRuns: 5,
+      idleRuns: quick ? 3 : 5,
     },
     memory: { small: 10_000 / f, large: 1_000_000 / f },
   };

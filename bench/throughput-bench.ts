@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { synchronize } from '../src/sync/synchronizer';
 import type { TestDialect } from '../test/support/dialects';
 import { freshDb, type BenchDb } from './bench-databases';
@@ -23,6 +24,11 @@ export interface ThroughputResult {
   naive_objects_per_s: number;
   engine_on_naive_set_ms: number;
   engine_on_naive_set_objects_per_s: number;
+  /** The same sync with `batchSize: 2000` instead of the default 500 (listeners off), for comparison. */
+  batch_2000_objects_per_s: number;
+  batch_2000_vs_raw_floor: number;
+  /** 1-minute load average when the pair started (the machine is shared; ratios are same-run). */
+  loadavg_1m: number;
 }
 
 /** Runs `fn` against a fresh `dialect` database, dropped afterwards. */
@@ -43,11 +49,16 @@ async function localWith(dialect: TestDialect, items: number): Promise<BenchDb> 
   return local;
 }
 
-async function engineRun(local: BenchDb, target: TestDialect, listeners: boolean): Promise<number> {
+async function engineRun(
+  local: BenchDb,
+  target: TestDialect,
+  listeners: boolean,
+  batchSize?: number,
+): Promise<number> {
   return withFresh(target, async (remote) => {
     let status = '';
     const ms = await timed(async () => {
-      status = (await synchronize({ local: local.ds, remote: remote.ds, listeners })).status;
+      status = (await synchronize({ local: local.ds, remote: remote.ds, listeners, batchSize })).status;
     });
     if (status !== 'synced') throw new Error(`engine run ended ${status}`);
     return ms;
@@ -65,6 +76,7 @@ export async function throughputBench(
   naiveItems: number,
 ): Promise<ThroughputResult> {
   const pair = `${source}->${target}`;
+  const load = round(loadavg()[0] ?? 0);
   note(`${pair}: ${naiveItems} objects, engine vs naive loop`);
   const small = await localWith(source, naiveItems);
   let engineSmall = 0;
@@ -84,6 +96,7 @@ export async function throughputBench(
     );
     const sync = await engineRun(local, target, false);
     const withListeners = await engineRun(local, target, true);
+    const batch2000 = await engineRun(local, target, false, 2000);
     return {
       objects: items,
       objects_per_s: round(items / (sync / 1000), 0),
@@ -100,6 +113,9 @@ export async function throughputBench(
       naive_objects_per_s: round(naiveItems / (naive / 1000), 0),
       engine_on_naive_set_ms: round(engineSmall, 0),
       engine_on_naive_set_objects_per_s: round(naiveItems / (engineSmall / 1000), 0),
+      batch_2000_objects_per_s: round(items / (batch2000 / 1000), 0),
+      batch_2000_vs_raw_floor: round(batch2000 / floor),
+      loadavg_1m: load,
     };
   } finally {
     await local.close();
