@@ -1,4 +1,5 @@
-import { In, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import { In, type EntitySubscriberInterface, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import { SUBSCRIBER_BRAND } from '../capture/capture-state';
 import { BroadcasterResult } from 'typeorm/subscriber/BroadcasterResult';
 import { dataSourceOf } from '../core/data-source-of';
 import { decodeKey, keyOfEntity, type EncodedKey } from '../core/entity-key';
@@ -13,7 +14,22 @@ export function hasListeners(runner: QueryRunner, mapping: EntityMapping): boole
   const meta = mapping.remote;
   const own =
     meta.afterInsertListeners.length + meta.afterUpdateListeners.length + meta.afterRemoveListeners.length;
-  return own > 0 || dataSourceOf(runner).subscribers.length > 0;
+  return own > 0 || dataSourceOf(runner).subscribers.some((s) => hears(s, meta.target));
+}
+
+/**
+ * Whether a subscriber could act on an after-event of `target`: the library's own subscriber logs
+ * nothing during a sync, and one whose `listenTo` names another entity is not called.
+ */
+function hears(subscriber: EntitySubscriberInterface, target: unknown): boolean {
+  if ((subscriber as unknown as Record<symbol, unknown>)[SUBSCRIBER_BRAND] === true) return false;
+  const acts = ['afterInsert', 'afterUpdate', 'afterRemove'].some(
+    (name) => typeof (subscriber as Record<string, unknown>)[name] === 'function',
+  );
+  if (!acts) return false;
+  const listened = subscriber.listenTo?.() as unknown;
+  if (typeof listened !== 'function' || typeof target !== 'function') return true;
+  return listened === target || Object.prototype.isPrototypeOf.call(listened, target);
 }
 
 /**
