@@ -100,6 +100,8 @@ export function renderTables(r: BenchResults): string {
       'listeners vs floor',
       'floor ms',
       'naive obj/s',
+      'batch 2000 obj/s (vs floor)',
+      'load',
     ],
     Object.entries(r.sync).map(([pair, s]) => [
       pair,
