@@ -147,10 +147,12 @@ export async function onSide<T>(side: SyncSide, dataSource: DataSource, fn: () =
 
 function isConnectionFailure(dataSource: DataSource, error: unknown): boolean {
   if (dialectFor(dataSource).classifyError(error) === 'connection') return true;
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, sqlState } = (error ?? {}) as { code?: unknown; sqlState?: unknown };
+  // SQLSTATE class 28 (invalid authorization: wrong user or password) also means "cannot connect".
   return (
-    typeof code === 'string' &&
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code)
+    (typeof code === 'string' &&
+      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code)) ||
+    [code, sqlState].some((s) => typeof s === 'string' && /^28[0-9A-Z]{3}$/.test(s))
   );
 }
 
