@@ -97,6 +97,8 @@ export const postgresDialect: SynchroDialect = {
   insertTextArraysSql: (table, columns, extraColumn, extraSql) =>
     `INSERT INTO ${table} (${[...columns, extraColumn].join(', ')}) ` +
     `SELECT u.*, ${extraSql} FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u`,
+
+  textAnySql: (column, offset) => `${column} = ANY($${offset + 1}::text[])`,
 };
 
 function isConnectionMessage(error: unknown): boolean {

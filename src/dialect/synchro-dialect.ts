@@ -67,6 +67,11 @@ export interface SynchroDialect {
     escapedExtraColumn: string,
     extraSql: string,
   ) => string;
+  /**
+   * `column IN (…)` over many text values as ONE array parameter (PostgreSQL `= ANY($n::text[])`),
+   * numbered `offset + 1`. Absent where unsupported (then one placeholder per value is used).
+   */
+  readonly textAnySql?: (escapedColumn: string, offset: number) => string;
 }
 
 /** @internal `INSERT INTO t (cols) VALUES (…), (…)` with `placeholder`-style parameters. */

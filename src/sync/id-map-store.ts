@@ -1,6 +1,7 @@
 import type { EncodedKey } from '../core/entity-key';
+import { multiRowInsertSql } from '../dialect/synchro-dialect';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
-import { chunksOf, queryRows, tuplesPerStatement, type SideSql } from './sync-sql';
+import { chunksOf, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /** @internal A counterpart pair: the local key and the remote key of the same object. */
 export interface KeyPair {
@@ -67,11 +68,17 @@ async function selectMap(
   const p = side.dialect.placeholder;
   const out: { localKey: string; peerKey: string }[] = [];
   for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
-    const marks = part.map((_, i) => p(i + 3)).join(', ');
+    const within = textIn(side, e(byColumn), part, 2);
     const sql =
       `SELECT ${e('local_key')} AS ${e('localKey')}, ${e('peer_key')} AS ${e('peerKey')} FROM ${e(SYNCHRO_TABLES.idMap)} ` +
-      `WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${e(byColumn)} IN (${marks})`;
-    out.push(...(await queryRows<{ localKey: string; peerKey: string }>(side, sql, [peer, entity, ...part])));
+      `WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${within.sql}`;
+    out.push(
+      ...(await queryRows<{ localKey: string; peerKey: string }>(side, sql, [
+        peer,
+        entity,
+        ...within.params,
+      ])),
+    );
   }
   return out;
 }
@@ -91,14 +98,19 @@ export async function writeRemoteIdMap(
   const { e } = side;
   const p = side.dialect.placeholder;
   for (const part of chunksOf(replaced, tuplesPerStatement(side, 1))) {
-    const marks = part.map((_, i) => p(i + 3)).join(', ');
+    const within = textIn(
+      side,
+      e('peer_key'),
+      part.map((pair) => pair.localKey),
+      2,
+    );
     await side.db.query(
-      `DELETE FROM ${e(SYNCHRO_TABLES.idMap)} WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${e('peer_key')} IN (${marks})`,
-      [sides.localNode, entity, ...part.map((pair) => pair.localKey)],
+      `DELETE FROM ${e(SYNCHRO_TABLES.idMap)} WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${within.sql}`,
+      [sides.localNode, entity, ...within.params],
     );
   }
-  const rows = dedupe(pairs.map((pair) => [sides.localNode, entity, pair.remoteKey, pair.localKey]));
-  await upsertMapRows(side, rows);
+  const rows = dedupe(pairs.map((pair) => [entity, pair.remoteKey, pair.localKey]));
+  await upsertMapRows(side, sides.localNode, rows);
 }
 
 /** @internal Writes the local mirror rows (peer = remote node), after the remote committed. */
@@ -107,25 +119,35 @@ export async function writeLocalIdMap(
   entity: string,
   pairs: readonly KeyPair[],
 ): Promise<void> {
-  const rows = dedupe(pairs.map((pair) => [sides.remoteNode, entity, pair.localKey, pair.remoteKey]));
-  await upsertMapRows(sides.local, rows);
+  const rows = dedupe(pairs.map((pair) => [entity, pair.localKey, pair.remoteKey]));
+  await upsertMapRows(sides.local, sides.remoteNode, rows);
 }
 
 function dedupe(rows: string[][]): string[][] {
-  return [...new Map(rows.map((row) => [`${row[1]}\u0000${row[2]}`, row])).values()];
+  return [...new Map(rows.map((row) => [`${row[0]}\u0000${row[1]}`, row])).values()];
 }
 
-async function upsertMapRows(side: SideSql, rows: readonly string[][]): Promise<void> {
+/** Upserts (entity, local_key, peer_key) rows for one peer: text arrays where supported, else VALUES. */
+async function upsertMapRows(side: SideSql, peer: string, rows: readonly string[][]): Promise<void> {
   const { e } = side;
-  const columns = ['peer', 'entity', 'local_key', 'peer_key'].map(e);
-  const suffix = side.dialect.upsertSuffix(columns.slice(0, 3), [e('peer_key')]);
+  const columns = ['entity', 'local_key', 'peer_key'].map(e);
+  const suffix = side.dialect.upsertSuffix([e('peer'), ...columns.slice(0, 2)], [e('peer_key')]);
+  const arrays = side.dialect.insertTextArraysSql;
   for (const part of chunksOf(rows, tuplesPerStatement(side, 4))) {
-    const tuples = part.map(
-      (_, r) => `(${columns.map((__, c) => side.dialect.placeholder(r * 4 + c + 1)).join(', ')})`,
+    if (arrays !== undefined) {
+      const sql = arrays(e(SYNCHRO_TABLES.idMap), columns, e('peer'), 'CAST($4 AS varchar)') + suffix;
+      await side.db.query(sql, [...columns.map((_, c) => part.map((row) => row[c])), peer]);
+      continue;
+    }
+    const sql = multiRowInsertSql(
+      side.dialect.placeholder,
+      e(SYNCHRO_TABLES.idMap),
+      [e('peer'), ...columns],
+      part.length,
     );
     await side.db.query(
-      `INSERT INTO ${e(SYNCHRO_TABLES.idMap)} (${columns.join(', ')}) VALUES ${tuples.join(', ')}${suffix}`,
-      part.flat(),
+      sql + suffix,
+      part.flatMap((row) => [peer, ...row]),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { isChangeAction, type ChangeAction } from '../core/change-action';
 import type { EncodedKey } from '../core/entity-key';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
-import { chunksOf, queryRows, tuplesPerStatement, type SideSql } from './sync-sql';
+import { chunksOf, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /** @internal One row of a change log. */
 export interface LogRow {
@@ -110,18 +110,14 @@ export async function summarizeObjects(
 async function summaryRows(side: SideSql, entity: string, keys: readonly string[], from: string, to: string) {
   const { e } = side;
   const p = side.dialect.placeholder;
-  const marks = keys.map((_, i) => p(i + 4)).join(', ');
+  const within = textIn(side, e('object_key'), keys, 3);
   const sql =
     `SELECT ${e('object_key')} AS ${e('objectKey')}, MAX(${e('id')}) AS ${e('maxId')}, MAX(${e('at_ms')}) AS ${e('maxAt')}, ` +
     `SUM(CASE WHEN ${e('action')} = 'insert' THEN 1 ELSE 0 END) AS ${e('ins')} FROM ${e(SYNCHRO_TABLES.log)} ` +
-    `WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} AND ${e('object_key')} IN (${marks}) ` +
+    `WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} AND ${within.sql} ` +
     `GROUP BY ${e('object_key')}`;
-  return queryRows<{ objectKey: string; maxId: unknown; maxAt: unknown; ins: unknown }>(side, sql, [
-    entity,
-    from,
-    to,
-    ...keys,
-  ]);
+  const params = [entity, from, to, ...within.params];
+  return queryRows<{ objectKey: string; maxId: unknown; maxAt: unknown; ins: unknown }>(side, sql, params);
 }
 
 /** @internal The newest log row (id ≤ `to`) of each object, for retried objects and `full` runs. */
@@ -159,11 +155,11 @@ export async function remoteChangeTimes(
   const { e } = side;
   const p = side.dialect.placeholder;
   for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
-    const marks = part.map((_, i) => p(i + 3)).join(', ');
+    const within = textIn(side, e('object_key'), part, 2);
     const sql =
       `SELECT ${columnsSql(side)} FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} ` +
-      `AND ${e('object_key')} IN (${marks}) ORDER BY ${e('id')}`;
-    for (const raw of await queryRows<RawLog>(side, sql, [entity, afterId, ...part])) {
+      `AND ${within.sql} ORDER BY ${e('id')}`;
+    for (const raw of await queryRows<RawLog>(side, sql, [entity, afterId, ...within.params])) {
       const row = logRowOf(raw);
       const prev = out.get(row.objectKey);
       if (prev === undefined || row.atMs >= prev.atMs)

@@ -1,6 +1,6 @@
 import type { EncodedKey } from '../core/entity-key';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
-import { chunksOf, queryRows, tuplesPerStatement, type SideSql } from './sync-sql';
+import { chunksOf, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /** @internal An object skipped by an earlier run, kept on the remote until a run applies it. */
 export interface RetryEntry {
@@ -51,10 +51,10 @@ export async function deleteRetries(
   const { e } = remote;
   const p = remote.dialect.placeholder;
   for (const part of chunksOf(keys, tuplesPerStatement(remote, 1))) {
-    const marks = part.map((_, i) => p(i + 3)).join(', ');
+    const within = textIn(remote, e('object_key'), part, 2);
     await remote.db.query(
-      `DELETE FROM ${e(SYNCHRO_TABLES.retry)} WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${e('object_key')} IN (${marks})`,
-      [peer, entity, ...part],
+      `DELETE FROM ${e(SYNCHRO_TABLES.retry)} WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${within.sql}`,
+      [peer, entity, ...within.params],
     );
   }
 }

@@ -98,3 +98,19 @@ export function groupBy<K, T>(items: Iterable<T>, keyOf: (item: T) => K): Map<K,
   }
   return out;
 }
+
+/**
+ * @internal `column IN (values)` with placeholders numbered from `offset + 1`: one array parameter
+ * where the dialect supports it, else one placeholder per value.
+ */
+export function textIn(
+  side: SideSql,
+  escapedColumn: string,
+  values: readonly string[],
+  offset: number,
+): { sql: string; params: unknown[] } {
+  const any = side.dialect.textAnySql;
+  if (any !== undefined) return { sql: any(escapedColumn, offset), params: [[...values]] };
+  const marks = values.map((_, i) => side.dialect.placeholder(offset + i + 1)).join(', ');
+  return { sql: `${escapedColumn} IN (${marks})`, params: [...values] };
+}
