@@ -1,7 +1,21 @@
-/** How a run ended. */
+/**
+ * How a run ended.
+ *
+ * @example
+ * ```ts
+ * if ((await synchronize({ local, remote })).status === 'no-changes') console.log('up to date')
+ * ```
+ */
 export type SyncRunStatus = 'synced' | 'no-changes' | 'dry-run';
 
-/** Per-entity counts of what a run applied on the remote. */
+/**
+ * Per-entity counts of what a run applied on the remote.
+ *
+ * @example
+ * ```ts
+ * const { inserted, updated } = result.counts.order ?? { inserted: 0, updated: 0 }
+ * ```
+ */
 export interface EntityCounts {
   inserted: number;
   updated: number;
@@ -11,7 +25,14 @@ export interface EntityCounts {
   skipped: number;
 }
 
-/** Both sides changed the same object; `decision` says which side's state was kept. */
+/**
+ * Both sides changed the same object; `decision` says which side's state was kept.
+ *
+ * @example
+ * ```ts
+ * for (const c of result.conflicts) console.log(c.entity, c.key, c.decision, c.reason)
+ * ```
+ */
 export interface SyncConflictReport {
   entity: string;
   /** The local object's primary key (property path → value as a string). */
@@ -24,7 +45,14 @@ export interface SyncConflictReport {
   remoteAt: string;
 }
 
-/** An object that was not applied. With `onError: 'skip'` it is retried by the next run. */
+/**
+ * An object that was not applied. With `onError: 'skip'` it is retried by the next run.
+ *
+ * @example
+ * ```ts
+ * for (const s of result.skipped) console.warn(`${s.entity} ${JSON.stringify(s.key)}: ${s.code} ${s.reason}`)
+ * ```
+ */
 export interface SkippedObject {
   entity: string;
   key: Record<string, string>;
@@ -33,10 +61,25 @@ export interface SkippedObject {
   code?: string;
 }
 
-/** What a run does (dry run) or did (only noteworthy no-ops) to one object. */
+/**
+ * What a run does (dry run) or did (only noteworthy no-ops) to one object.
+ *
+ * @example
+ * ```ts
+ * const inserts = result.plan.filter((p) => p.action === 'insert').length
+ * ```
+ */
 export type PlannedActionKind = 'insert' | 'update' | 'delete' | 'm2m' | 'create-dependency' | 'none';
 
-/** One planned action with its reason. */
+/**
+ * One planned action with its reason.
+ *
+ * @example
+ * ```ts
+ * const { plan } = await synchronize({ local, remote, dryRun: true })
+ * plan.forEach((p) => console.log(p.action, p.entity, p.key, p.reason))
+ * ```
+ */
 export interface PlannedAction {
   entity: string;
   key: Record<string, string>;
@@ -71,7 +114,14 @@ export interface SyncResult {
   warnings: string[];
 }
 
-/** The seed's two messages, kept word for word. */
+/**
+ * The result messages; the first two are django-synchro's, word for word.
+ *
+ * @example
+ * ```ts
+ * result.message === SYNC_MESSAGES.synced
+ * ```
+ */
 export const SYNC_MESSAGES = {
   synced: 'Synchronization performed successfully.',
   noChanges: 'No changes since last synchronization.',
