@@ -106,4 +106,19 @@ describeEachPair('engine natural keys and counterparts', (pair) => {
     expect(result.counts.fx_setting).toMatchObject({ deleted: 1 });
     expect(await db.remote.getRepository(Setting).findOneBy({ name: 'native' })).toBeNull();
   });
+
+  it('a delete found by a stored natural key whose field is a relation maps it through the id map', async () => {
+    const e = (ds: typeof db.local, n: string) => ds.driver.escape(n);
+    const forget = async (ds: typeof db.local) =>
+      ds.query(`DELETE FROM ${e(ds, 'synchro_id_map')} WHERE ${e(ds, 'entity')} = 'fx_address'`);
+    await runInNoLogContext(async () => {
+      await forget(db.local);
+      await forget(db.remote);
+    });
+    const address = await db.local.getRepository(Address).findOneOrFail({ where: { kind: 'home' } });
+    await db.local.getRepository(Address).remove(address);
+    const result = await synchronize({ local: db.local, remote: db.remote });
+    expect(result.counts.fx_address).toMatchObject({ deleted: 1 });
+    expect(await db.remote.getRepository(Address).count()).toBe(0);
+  });
 });
