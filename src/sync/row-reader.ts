@@ -48,18 +48,28 @@ export async function readLocalRows(
   return out;
 }
 
-/** @internal One page of every local row of an entity, in primary-key order (for `full: true`). */
+/**
+ * @internal One page of every local row of an entity, in primary-key order (for `full: true`). With a
+ * single-column key the page starts after `lastRow` (keyset paging: each page costs the same however
+ * deep it is); composite keys page by offset.
+ */
 export async function readLocalPage(
   side: SideSql,
   mapping: EntityMapping,
   offset: number,
   limit: number,
+  lastRow?: RawRow,
 ): Promise<Map<EncodedKey, RawRow>> {
-  const order = mapping.local.primaryColumns.map((c) => side.e(c.databaseName)).join(', ');
-  const sql =
-    `SELECT ${selectList(side, readColumns(mapping))} FROM ${side.e(mapping.local.tablePath)} ` +
-    `ORDER BY ${order} LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`;
-  const rows = await queryRows<RawRow>(side, sql);
+  const keys = mapping.local.primaryColumns;
+  const order = keys.map((c) => side.e(c.databaseName)).join(', ');
+  const keyset = keys.length === 1 && lastRow !== undefined;
+  const where = keyset ? ` WHERE ${order} > ${side.dialect.placeholder(1)}` : '';
+  const page = keyset
+    ? `LIMIT ${Math.floor(limit)}`
+    : `LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`;
+  const sql = `SELECT ${selectList(side, readColumns(mapping))} FROM ${side.e(mapping.local.tablePath)}${where} ORDER BY ${order} ${page}`;
+  const params = keyset ? [lastRow[keys[0]?.databaseName ?? '']] : [];
+  const rows = await queryRows<RawRow>(side, sql, params);
   return new Map(rows.map((row) => [keyOfRawRow(mapping.local, row), row]));
 }
 

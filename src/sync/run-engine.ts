@@ -13,7 +13,7 @@ import { writeLocalIdMap, type KeyPair } from './id-map-store';
 import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
 import { MirrorSpill } from './mirror-spill';
 import { readRetries, writeRetries } from './retry-store';
-import { readLocalPage } from './row-reader';
+import { readLocalPage, type RawRow } from './row-reader';
 import type { RunSession } from './run-session';
 import { ResultCollector, SYNC_MESSAGES, type SyncResult } from './sync-result';
 import { queryRows, sideSql } from './sync-sql';
@@ -208,9 +208,11 @@ async function processRetries(
 async function processFullScan(state: RunState): Promise<void> {
   const { ctx, session } = state;
   for (const mapping of ctx.mappings.watched()) {
+    let lastRow: RawRow | undefined;
     for (let offset = 0; ; offset += session.options.batchSize) {
-      const rows = await readLocalPage(ctx.local, mapping, offset, session.options.batchSize);
+      const rows = await readLocalPage(ctx.local, mapping, offset, session.options.batchSize, lastRow);
       if (rows.size === 0) break;
+      lastRow = [...rows.values()][rows.size - 1];
       const keys = [...rows.keys()].map((key) => ({ entity: mapping.name, key }));
       const summaries = await summarizeObjects(ctx.local, keys, '-1', session.toLogId);
       const objects = keys.map(({ key }): BatchObject => ({
