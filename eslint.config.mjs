@@ -1,6 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** A template literal that holds SQL (used by the security block at the end). */
+const SQL_TEMPLATE =
+  'TemplateLiteral:has(TemplateElement[value.raw=/\\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|WHERE|VALUES)\\b/])';
+
 export default tseslint.config(
   {
     ignores: [
@@ -43,4 +47,29 @@ export default tseslint.config(
     },
   },
   { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  // Security (issue 7): SQL values are bound parameters, never pasted into the SQL text.
+  // Repeats the base selectors, because a file-scoped no-restricted-syntax replaces them.
+  {
+    files: ['src/**/*.ts', 'cli/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Curated named exports only (no export *).' },
+        { selector: "CallExpression[callee.name='eval']", message: 'Never eval stored data.' },
+        {
+          selector: "NewExpression[callee.name='Function'] > :not(Literal, Identifier[name='Function'])",
+          message: 'Never compile data into code.',
+        },
+        {
+          selector: SQL_TEMPLATE + " > TemplateElement[tail=false][value.raw=/'$/]",
+          message: "SQL: a value pasted inside quotes ('${…}'); bind it as a parameter.",
+        },
+        {
+          selector:
+            "BinaryExpression[operator='+'] > Literal[value=/^\\s*(SELECT|INSERT|UPDATE|DELETE)\\b|\\b(WHERE|VALUES|SET)\\b.*'$/i]",
+          message: 'SQL built by concatenating strings; use a template with bound parameters.',
+        },
+      ],
+    },
+  },
 );

@@ -83,8 +83,7 @@ describeEachPair(
             if (p.phase === 'apply' && ++reports === killAtReport) killConnections(B);
           },
         }).catch((e: unknown) => e);
-        if (!(error instanceof ConnectionLostError))
-          console.log((error as Error).stack, (error as { driverError?: unknown }).driverError);
+        console.log((error as Error).stack, (error as { driverError?: unknown }).driverError);
         expect(error).toBeInstanceOf(ConnectionLostError);
         expect(error).toMatchObject({ code: 'CONNECTION_LOST' });
         expect((error as Error).message).toMatch(/remote/);
