@@ -157,13 +157,11 @@ describeEachPair("django-synchro's bugs stay fixed", (pair) => {
     a.parent = b;
     await repo.save(a);
     await synchronize({ local: db.local, remote: db.remote });
-    const rows = await db.remote
-      .getRepository(Post)
-      .find({
-        where: [{ title: 'b11-a' }, { title: 'b11-b' }],
-        relations: { parent: true },
-        order: { title: 'ASC' },
-      });
+    const rows = await db.remote.getRepository(Post).find({
+      where: [{ title: 'b11-a' }, { title: 'b11-b' }],
+      relations: { parent: true },
+      order: { title: 'ASC' },
+    });
     expect(rows.map((r) => r.parent?.title)).toEqual(['b11-b', 'b11-a']);
   });
 
