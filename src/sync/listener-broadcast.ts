@@ -32,6 +32,12 @@ function hears(subscriber: EntitySubscriberInterface, target: unknown): boolean 
   return listened === target || Object.prototype.isPrototypeOf.call(listened, target);
 }
 
+/** Many-to-one and owning one-to-one relations, loaded so listeners see `entity.customer` as after a `save`. */
+function ownedRelations(mapping: EntityMapping): Record<string, true> {
+  const owned = mapping.remote.relations.filter((r) => r.isManyToOne || r.isOneToOneOwner);
+  return Object.fromEntries(owned.map((r) => [r.propertyName, true]));
+}
+
 /**
  * @internal Loads full remote entity instances of `remoteKeys` through the run's transaction (before a
  * delete, or after a write) so that listeners see every column.
@@ -55,7 +61,11 @@ export async function loadRemoteEntities(
         : part.map((k) =>
             Object.fromEntries(keyColumns.map((c) => [c.propertyName, decodeKey(k)[c.propertyPath]])),
           );
-    const entities = await repository.find({ where, withDeleted: true } as never);
+    const entities = await repository.find({
+      where,
+      withDeleted: true,
+      relations: ownedRelations(mapping),
+    } as never);
     for (const entity of entities) out.set(keyOfEntity(mapping.remote, entity) ?? '', entity);
   }
   return out;

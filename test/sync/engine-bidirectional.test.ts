@@ -20,13 +20,10 @@ class RecordingSubscriber implements EntitySubscriberInterface {
   async afterInsert(event: InsertEvent<unknown>): Promise<void> {
     this.record('insert', event);
     if (event.metadata.tableName !== 'fx_order') return;
-    // Reads through the event's manager see the sync's uncommitted rows: it is bound to its transaction.
-    const order = await event.manager.findOne(Order, {
-      where: { id: (event.entity as Order).id },
-      relations: { customer: true },
-    });
-    if (order?.customer != null)
-      await event.manager.increment(Customer, { id: order.customer.id }, 'visits', 100);
+    // The entity carries its many-to-one relations, as after a `save`, with the remote's own keys;
+    // writes through the event's manager join the sync's transaction.
+    const customer = (event.entity as Order).customer;
+    if (customer != null) await event.manager.increment(Customer, { id: customer.id }, 'visits', 100);
   }
 
   afterUpdate(event: UpdateEvent<unknown>): void {
