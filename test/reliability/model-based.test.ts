@@ -20,8 +20,9 @@ describeEachPair('model-based random histories', (pair) => {
 
   it('50 histories of up to 20 steps match the model after every sync, in both databases', async () => {
     const counts = await runModelHistories(db.ds, pair, SEED, { histories: 50, maxSteps: 20 });
-    process.stdout.write(JSON.stringify(counts) + '\n');
+    process.stdout.write(`model-based ${JSON.stringify(counts)}\n`);
     if (counts.failure !== undefined) throw new Error(counts.failure);
     expect(counts.histories).toBeGreaterThanOrEqual(50);
+    expect(counts.syncs).toBeGreaterThanOrEqual(50);
   }, 600_000);
 });

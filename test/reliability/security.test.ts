@@ -7,6 +7,7 @@ import { Synchro } from '../../src/capture/decorators';
 import { writeLogRows } from '../../src/capture/log-writer';
 import { SynchroError } from '../../src/core/errors';
 import { synchronize } from '../../src/sync/synchronizer';
+import type { SyncResult } from '../../src/sync/sync-result';
 import { describeEachPair } from '../support/describe-dialects';
 import { openSyncPair, type SyncPair } from '../support/sync-fixtures';
 
@@ -92,15 +93,20 @@ describeEachPair('security: hostile values and names', (pair) => {
     expect(await rows(db.remote)).toEqual(await rows(db.local));
   });
 
-  it('a stored key that is not JSON is never evaluated: a typed error, or a skipped entry', async () => {
+  it('a stored key that is not JSON is never evaluated: skipped with a reason (or a typed error), never blocking', async () => {
     const marker = globalThis as { pwned?: boolean };
     const runner = db.local.createQueryRunner();
     await writeLogRows(runner, [{ entity: 'select', key: '(globalThis.pwned = true)', action: 'update' }]);
     await runner.release();
-    const abort = await synchronize({ local: db.local, remote: db.remote }).catch((e: unknown) => e);
-    expect(abort).toBeInstanceOf(SynchroError);
-    const skip = await synchronize({ local: db.local, remote: db.remote, onError: 'skip' });
-    expect(skip.skipped).toHaveLength(1);
+    const first = await synchronize({ local: db.local, remote: db.remote }).catch((e: unknown) => e);
+    if (first instanceof Error) {
+      expect(first).toBeInstanceOf(SynchroError);
+      const skip = await synchronize({ local: db.local, remote: db.remote, onError: 'skip' });
+      expect(skip.skipped).toHaveLength(1);
+    } else {
+      expect((first as SyncResult).skipped).toEqual([expect.objectContaining({ entity: 'select' })]);
+    }
+    expect((await synchronize({ local: db.local, remote: db.remote })).status).toBe('no-changes');
     expect(marker.pwned).toBeUndefined();
   });
 });
