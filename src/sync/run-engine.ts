@@ -8,7 +8,7 @@ import { applyBatch, planOf } from './batch-applier';
 import { isoOf } from './conflict-policy';
 import { readCursor, writeCursor } from './cursor-store';
 import type { EngineContext } from './engine-context';
-import { EntityMappings } from './entity-mapping';
+import { EntityMappings, type EntityMapping } from './entity-mapping';
 import { writeLocalIdMap, type KeyPair } from './id-map-store';
 import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
 import { MirrorSpill } from './mirror-spill';
@@ -151,13 +151,9 @@ async function collapsePage(state: RunState, rows: readonly LogRow[]): Promise<B
     const summary = summaries.get(objectId(row.entity, row.objectKey));
     if (summary === undefined || summary.maxId !== row.id) continue;
     const mapping = ctx.mappings.byName(row.entity);
-    if (mapping === undefined) {
-      ctx.result.skip({
-        entity: row.entity,
-        key: decodeKey(row.objectKey),
-        reason: 'entity is not watched by the local DataSource',
-        code: 'UNKNOWN_ENTITY',
-      });
+    const problem = mapping === undefined ? UNKNOWN_ENTITY : keyProblem(row.entity, row.objectKey, mapping);
+    if (problem !== undefined || mapping === undefined) {
+      unusableLog(state, row, problem ?? UNKNOWN_ENTITY);
       continue;
     }
     out.push({
@@ -171,6 +167,48 @@ async function collapsePage(state: RunState, rows: readonly LogRow[]): Promise<B
     });
   }
   return out;
+}
+
+const UNKNOWN_ENTITY = { reason: 'entity is not watched by the local DataSource', code: 'UNKNOWN_ENTITY' };
+
+/**
+ * Why a stored key cannot be used (it is parsed with JSON.parse only, never evaluated), or `undefined`.
+ * Such a log row is skipped with a reason and never blocks later runs.
+ */
+function keyProblem(
+  entity: string,
+  key: string,
+  mapping: EntityMapping,
+): { reason: string; code: string } | undefined {
+  try {
+    const record = decodeKey(key);
+    const missing = mapping.keys.find((k) => typeof record[k.local.propertyPath] !== 'string');
+    if (missing === undefined) return undefined;
+    return { reason: `stored key of ${entity} lacks ${missing.local.propertyPath}`, code: 'INVALID_KEY' };
+  } catch {
+    return { reason: `stored key of ${entity} is not a JSON object of strings`, code: 'INVALID_KEY' };
+  }
+}
+
+/**
+ * A log row that can never be applied (unknown entity, malformed key): a typed error under
+ * `onError: 'abort'`; under `'skip'` a skipped entry without a retry row (a retry could never succeed).
+ */
+function unusableLog(state: RunState, row: LogRow, problem: { reason: string; code: string }): void {
+  const key = reportKey(row.objectKey);
+  if (state.ctx.options.onError === 'abort') {
+    throw new ApplyFailedError({ entity: row.entity, key }, new Error(problem.reason));
+  }
+  state.ctx.result.skip({ entity: row.entity, key, ...problem });
+}
+
+/** A stored key for a report: decoded when it is valid, else its raw text (truncated). */
+function reportKey(key: string): Record<string, string> {
+  try {
+    return decodeKey(key);
+  } catch {
+    return { $raw: key.slice(0, 200) };
+  }
 }
 
 /** Objects skipped by earlier runs: retried first (those also logged in the range wait for their last log). */
@@ -288,7 +326,7 @@ async function planBatch(state: RunState, objects: readonly BatchObject[]): Prom
     const object = objects[0] as BatchObject;
     ctx.result.skip({
       entity: object.mapping.name,
-      key: decodeKey(object.key),
+      key: reportKey(object.key),
       reason: typed.message,
       code: typed.code,
     });
@@ -300,7 +338,7 @@ async function failObject(state: RunState, object: BatchObject, error: SynchroEr
   if (ctx.options.onError === 'abort') throw error;
   ctx.result.skip({
     entity: object.mapping.name,
-    key: decodeKey(object.key),
+    key: reportKey(object.key),
     reason: error.message,
     code: error.code,
   });
@@ -313,7 +351,7 @@ function typedError(state: RunState, object: BatchObject | undefined, error: unk
   if (error instanceof SynchroError) return error;
   const subject = {
     entity: object?.mapping.name,
-    key: object === undefined ? undefined : decodeKey(object.key),
+    key: object === undefined ? undefined : reportKey(object.key),
     table: object?.mapping.remote.tableName,
   };
   const kind = state.session.remoteDialect.classifyError(error);
