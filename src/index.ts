@@ -26,24 +26,17 @@ export { SYNCHRO_MIGRATION_SQL } from './store/migration-sql';
 export { CreateSynchroTables1764300000000 } from './store/synchro-migration';
 export { synchroEntities } from './store/synchro-entities';
 export { SYNCHRO_SCHEMA_VERSION, SYNCHRO_TABLES } from './store/synchro-tables';
-export { resolveSyncOptions, SYNC_DEFAULTS } from './sync/sync-options';
+export { SYNC_DEFAULTS } from './sync/sync-options';
 export type {
   CommitMode,
   ConflictPolicy,
   OnClockSkewMode,
   OnErrorMode,
-  ResolvedSyncOptions,
   SyncConflict,
   SyncOptions,
   SyncProgress,
   SyncTestHooks,
 } from './sync/sync-options';
-export { listCursors, readCursor, writeCursor } from './sync/cursor-store';
-export type { CursorDirection, StoredCursor } from './sync/cursor-store';
-export { openRunSession } from './sync/run-session';
-export type { RunSession, SyncSide } from './sync/run-session';
-export { checkRemoteSchema } from './sync/schema-check';
-export { measureClockSkew } from './sync/clock-skew';
 export { resetSynchro } from './sync/reset-synchro';
 export type { ResetSynchroOptions } from './sync/reset-synchro';
 export { getCheckpoint, setCheckpoint } from './sync/checkpoint';
