@@ -16,6 +16,7 @@ interface SyncArgs extends CommonArgs {
   onError?: 'abort' | 'skip';
   listeners?: boolean;
   maxClockSkew?: number;
+  onClockSkew?: 'warn' | 'refuse';
   lockTimeout?: number;
   json?: boolean;
 }
@@ -45,7 +46,7 @@ export function syncCommand(ctx: CliContext): CommandModule<object, SyncArgs> {
             onError: args.onError,
             listeners: args.listeners,
             maxClockSkewMs: args.maxClockSkew,
-            onClockSkew: ctx.config.values.onClockSkew as 'warn' | 'refuse' | undefined,
+            onClockSkew: args.onClockSkew,
             lockTimeoutMs: args.lockTimeout,
             onProgress: 'onProgress' in progress ? progress.onProgress : undefined,
           }),
@@ -101,6 +102,11 @@ function syncOptions(y: Argv, ctx: CliContext): Argv<SyncArgs> {
       type: 'number',
       describe: 'Milliseconds of server clock difference to tolerate',
       default: c.maxClockSkewMs as number,
+    })
+    .option('on-clock-skew', {
+      choices: ['warn', 'refuse'] as const,
+      describe: 'Over --max-clock-skew: warn in the result, or refuse to run',
+      default: c.onClockSkew as 'warn',
     })
     .option('lock-timeout', {
       type: 'number',
