@@ -34,7 +34,7 @@ export async function applyBatch(
   objects: readonly BatchObject[],
   runner: QueryRunner,
 ): Promise<BatchOutcome> {
-  const work = new WorkSet();
+  const work = new WorkSet(ctx.resolved);
   const deleteObjects = objects.filter((o) => o.action === 'delete');
   for (const o of objects) if (o.action !== 'delete') work.add(o.mapping, o.key, 'sync', o);
   await loadClosure(ctx, work);
@@ -68,7 +68,7 @@ async function loadClosure(ctx: EngineContext, work: WorkSet): Promise<void> {
       added.push(...addForeignTargets(work, items));
       added.push(...(await loadJoinRows(ctx, work, mapping)));
     }
-    pending = added.filter((i) => i.row === undefined && i.mode === 'ensure');
+    pending = added.filter((i) => i.row === undefined && i.mode === 'ensure' && !i.cached);
   }
 }
 

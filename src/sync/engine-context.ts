@@ -1,4 +1,5 @@
 import type { ResolvedSyncOptions } from './sync-options';
+import type { ResolvedTargets } from './resolved-targets';
 import type { EntityMappings } from './entity-mapping';
 import type { IdMapSides, KeyPair } from './id-map-store';
 import type { ResultCollector } from './sync-result';
@@ -18,4 +19,6 @@ export interface EngineContext {
   readonly result: ResultCollector;
   /** Id-map pairs to mirror on the local side once the remote committed, per entity. */
   readonly mirror: Map<string, KeyPair[]>;
+  /** FK / m2m targets earlier batches of the run resolved on the remote. */
+  readonly resolved?: ResolvedTargets;
 }

@@ -12,6 +12,7 @@ import { EntityMappings, type EntityMapping } from './entity-mapping';
 import { writeLocalIdMap, type KeyPair } from './id-map-store';
 import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
 import { MirrorSpill } from './mirror-spill';
+import { ResolvedTargets } from './resolved-targets';
 import { readRetries, writeRetries } from './retry-store';
 import { readLocalPage, type RawRow } from './row-reader';
 import type { RunSession } from './run-session';
@@ -76,6 +77,7 @@ async function contextOf(session: RunSession): Promise<EngineContext> {
     unseenRemoteAfter: seen?.logId ?? '0',
     result: new ResultCollector(),
     mirror: new Map<string, KeyPair[]>(),
+    resolved: new ResolvedTargets(),
   };
 }
 
@@ -292,8 +294,9 @@ async function processBatch(state: RunState, objects: readonly BatchObject[]): P
   const mirrorSizes = new Map([...ctx.mirror].map(([entity, pairs]) => [entity, pairs.length]));
   await runner.startTransaction();
   try {
-    await applyBatch(ctx, objects, runner);
+    const outcome = await applyBatch(ctx, objects, runner);
     await runner.commitTransaction();
+    ctx.resolved?.remember(outcome.work.all(), outcome.deletes.length > 0);
   } catch (error) {
     await runner.rollbackTransaction();
     ctx.result.restore(snapshot);

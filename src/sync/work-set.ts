@@ -1,6 +1,7 @@
 import type { ChangeAction } from '../core/change-action';
 import type { EncodedKey } from '../core/entity-key';
 import type { EntityMapping } from './entity-mapping';
+import type { ResolvedTargets } from './resolved-targets';
 import type { RawRow } from './row-reader';
 
 /** @internal A logged object to apply: its last log row in the range, collapsed. */
@@ -43,6 +44,8 @@ export interface WorkItem {
   written: boolean;
   /** Written with a forward reference set to NULL; written again once every target exists. */
   deferred: boolean;
+  /** A target an earlier batch of the run resolved: neither loaded nor written again. */
+  cached: boolean;
 }
 
 /** @internal The rows of one batch, per entity. */
@@ -51,6 +54,9 @@ export class WorkSet {
   /** Local join rows per junction: owner local key → inverse local keys. */
   readonly joinRows = new Map<object, Map<EncodedKey, EncodedKey[]>>();
 
+  /** `resolved`: targets earlier batches of the run resolved (new `ensure` items take them over). */
+  constructor(private readonly resolved?: ResolvedTargets) {}
+
   get(mapping: EntityMapping, key: EncodedKey): WorkItem | undefined {
     return this.items.get(mapping)?.get(key);
   }
@@ -58,9 +64,10 @@ export class WorkSet {
   add(mapping: EntityMapping, key: EncodedKey, mode: 'sync' | 'ensure', object?: BatchObject): WorkItem {
     const existing = this.get(mapping, key);
     if (existing !== undefined) {
-      if (mode === 'sync') [existing.mode, existing.object] = ['sync', object];
+      if (mode === 'sync') Object.assign(existing, { mode: 'sync', object, cached: false });
       return existing;
     }
+    const known = mode === 'ensure' ? this.resolved?.get(mapping, key) : undefined;
     const item: WorkItem = {
       mapping,
       key,
@@ -76,6 +83,10 @@ export class WorkSet {
       decision: 'local',
       written: false,
       deferred: false,
+      cached: false,
+      ...(known === undefined
+        ? {}
+        : { remoteKey: known, exists: true, via: 'id-map', mapped: true, cached: true }),
     };
     const byKey = this.items.get(mapping) ?? new Map<EncodedKey, WorkItem>();
     byKey.set(key, item);
