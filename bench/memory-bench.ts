@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freshDb, type BenchDb } from './bench-databases';
-import { datasetOf, generateInsertLog, generateRows } from './data-generator';
+import { datasetOf, generateInsertLog, generateRows, refreshStatistics } from './data-generator';
 import { note, round } from './timing';
 
 const run = promisify(execFile);
@@ -45,6 +45,7 @@ async function measureChild(items: number): Promise<ChildFigures> {
     const size = datasetOf(items);
     await generateRows(local.ds, 'sqlite', size);
     await generateInsertLog(local.ds, 'sqlite', size);
+    await refreshStatistics(local.ds, 'sqlite');
     await local.ds.destroy();
     await remote.ds.destroy();
     note(`memory sqlite->sqlite: syncing ${items} changes in a child process`);

@@ -6,7 +6,14 @@ import { synchronize } from '../src/sync/synchronizer';
 import type { TestDialect } from '../test/support/dialects';
 import { BENCH_TABLES } from './bench-entities';
 import { freshDb, GEN_SQL, type BenchDb } from './bench-databases';
-import { datasetOf, generateHistoricLog, generateRows, maxLogId, type DatasetSize } from './data-generator';
+import {
+  datasetOf,
+  generateHistoricLog,
+  generateRows,
+  maxLogId,
+  refreshStatistics,
+  type DatasetSize,
+} from './data-generator';
 import { median, note, round, timed } from './timing';
 
 /** Sizes of the scale and idle scenarios. */
@@ -66,7 +73,7 @@ async function mapRows(ds: DataSource, dialect: TestDialect, peer: string, entit
  * Two databases in the state a completed earlier sync leaves: the same rows on both sides, the id map
  * on both (authoritative on the remote, mirror on the local), node identities assigned, log empty.
  */
-async function syncedPair(source: TestDialect, target: TestDialect, rows: number): Promise<Synced> {
+export async function syncedPair(source: TestDialect, target: TestDialect, rows: number): Promise<Synced> {
   const local = await freshDb(source);
   const remote = await freshDb(target);
   await synchronize({ local: local.ds, remote: remote.ds });
@@ -84,11 +91,13 @@ async function syncedPair(source: TestDialect, target: TestDialect, rows: number
     await mapRows(remote.ds, target, localNode, entity, count);
     await mapRows(local.ds, source, remoteNode, entity, count);
   }
+  await refreshStatistics(local.ds, source);
+  await refreshStatistics(remote.ds, target);
   return { local, remote, localNode, remoteNode, size, round: 0 };
 }
 
 /** Changes `count` items spread over the table (an UPDATE and its log rows, as the capture writes them). */
-async function changeItems(pair: Synced, source: TestDialect, count: number): Promise<void> {
+export async function changeItems(pair: Synced, source: TestDialect, count: number): Promise<void> {
   const ds = pair.local.ds;
   const e = (n: string) => ds.driver.escape(n);
   const step = Math.max(1, Math.floor(pair.size.items / count));
@@ -138,6 +147,7 @@ async function deliveredLog(pair: Synced, source: TestDialect, count: number): P
   const max = await maxLogId(pair.local.ds);
   await writeCursor(pair.remote.ds, pair.localNode, 'in', max);
   await writeCursor(pair.local.ds, pair.remoteNode, 'out', max);
+  await refreshStatistics(pair.local.ds, source);
 }
 
 /**

@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { synchronize } from '../src/sync/synchronizer';
 import type { TestDialect } from '../test/support/dialects';
 import { freshDb, type BenchDb } from './bench-databases';
-import { datasetOf, generateInsertLog, generateRows } from './data-generator';
+import { datasetOf, generateInsertLog, generateRows, refreshStatistics } from './data-generator';
 import { naiveSync } from './naive-loop';
 import { rawFloorCopy } from './raw-floor';
 import { note, round, timed } from './timing';
@@ -46,6 +46,7 @@ async function localWith(dialect: TestDialect, items: number): Promise<BenchDb> 
   const size = datasetOf(items);
   await generateRows(local.ds, dialect, size);
   await generateInsertLog(local.ds, dialect, size);
+  await refreshStatistics(local.ds, dialect);
   return local;
 }
 
