@@ -1,4 +1,5 @@
 import type { EncodedKey } from '../core/entity-key';
+import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
 import type { WorkItem } from './work-set';
 
@@ -8,8 +9,10 @@ const RESOLVED_LIMIT = 50_000;
 /**
  * @internal Remote keys of foreign-key and many-to-many targets that earlier batches of this run found
  * on the remote or wrote there, so later batches do not load and resolve the same parents and tags
- * again (three to four queries per target entity and batch). Only batches whose savepoint was
- * released are remembered; a batch that deleted anything makes it forget everything.
+ * again (three to four queries per target entity and batch). A batch remembers only rows that
+ * existed on the remote before it (a rollback of its savepoint cannot undo them; rows it created are
+ * remembered by the next batch that finds them); a batch that deleted anything makes it forget
+ * everything.
  */
 export class ResolvedTargets {
   private readonly byMapping = new Map<EntityMapping, Map<EncodedKey, EncodedKey>>();
@@ -22,7 +25,7 @@ export class ResolvedTargets {
     return this.byMapping.get(mapping)?.get(key);
   }
 
-  /** Remembers the targets of a batch that is now part of the remote transaction. */
+  /** Remembers the targets of a batch that existed on the remote before it. */
   remember(items: readonly WorkItem[], deleted: boolean): void {
     if (deleted) return this.forget();
     const targets = targetMappings(items);
@@ -54,7 +57,18 @@ function targetMappings(items: readonly WorkItem[]): Set<EntityMapping> {
   return out;
 }
 
-/** The row exists on the remote under a final key. */
+/** The row existed on the remote, under a final key, before the batch touched anything. */
 function settled(item: WorkItem): boolean {
-  return item.remoteKey !== undefined && (item.exists || item.written) && !item.deferred && !item.pendingKey;
+  return item.remoteKey !== undefined && item.exists && !item.pendingKey;
+}
+
+const perRun = new WeakMap<EngineContext, ResolvedTargets>();
+
+/** @internal The run's memory of resolved targets (one per engine context). */
+export function resolvedTargetsOf(ctx: EngineContext): ResolvedTargets {
+  const known = ctx.resolved ?? perRun.get(ctx);
+  if (known !== undefined) return known;
+  const created = new ResolvedTargets();
+  perRun.set(ctx, created);
+  return created;
 }
