@@ -10,7 +10,7 @@ import { contentOf, RelParent } from './support/model-entities';
 import { openReliabilityPair, seedOf } from './support/model-suite';
 
 describeEachPair('crash safety: SIGKILL during a sync', (pair) => {
-  crashSuite(pair, { rows: 40, killsPerMode: 3, seed: seedOf(7) });
+  crashSuite(pair, { rows: 40, killsPerPair: 5, seed: seedOf(7) });
 });
 
 describeEachPair('crash between the remote commit and the local mirror', (pair) => {

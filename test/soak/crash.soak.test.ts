@@ -7,11 +7,10 @@ import { crashSuite, type CrashCounts } from '../reliability/support/crash-suite
 import { seedOf } from '../reliability/support/model-suite';
 
 /**
- * Soak, part 2 (`npm run soak`): per pair, SOAK_KILLS_PER_MODE (25) SIGKILLs per commit mode (50 per
- * pair) at random moments of a child's sync, each followed by a clean re-run. Prints the counts and
+ * Soak, part 2 (`npm run soak`): per pair, SOAK_KILLS_PER_PAIR (50) SIGKILLs, half per commit mode, at random moments of a child's sync, each followed by a clean re-run. Prints the counts and
  * writes them to test-output/soak-crash.json.
  */
-const KILLS = Number(process.env.SOAK_KILLS_PER_MODE ?? 25);
+const KILLS = Number(process.env.SOAK_KILLS_PER_PAIR ?? 50);
 const SEED = seedOf(Date.now() % 2 ** 31);
 
 const report: { crash: CrashCounts[]; startedAt: string } = {
@@ -26,7 +25,7 @@ function write(): void {
 }
 
 describeEachPair('soak: crash safety', (pair) => {
-  crashSuite(pair, { rows: 40, killsPerMode: KILLS, seed: SEED }, (counts) => {
+  crashSuite(pair, { rows: 40, killsPerPair: KILLS, seed: SEED }, (counts) => {
     report.crash.push(counts);
     write();
     process.stdout.write(`soak crash ${JSON.stringify(counts)}\n`);
