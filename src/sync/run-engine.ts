@@ -15,7 +15,7 @@ import { MirrorSpill } from './mirror-spill';
 import { ResolvedTargets } from './resolved-targets';
 import { readRetries, writeRetries } from './retry-store';
 import { readLocalPage, type RawRow } from './row-reader';
-import type { RunSession } from './run-session';
+import { onSide, type RunSession } from './run-session';
 import { ResultCollector, SYNC_MESSAGES, type SyncResult } from './sync-result';
 import { queryRows, sideSql } from './sync-sql';
 import type { BatchObject } from './work-set';
@@ -52,13 +52,31 @@ export async function runEngine(session: RunSession, startedAt: number): Promise
   if (!idle) {
     try {
       await withTransactionMutex(session.remote, () =>
-        runInNoLogContext(() => inTransactions(state, retries)),
+        runInNoLogContext(() => typedConnectionLoss(session, () => inTransactions(state, retries))),
       );
     } finally {
       state.spill.dispose();
     }
-  }
+  } else if (!session.dryRun) await repairMirror(session);
   return resultOf(state, idle, startedAt);
+}
+
+/** A connection lost anywhere in the run (savepoint, cursor write, commit) is a ConnectionLostError naming its side. */
+function typedConnectionLoss<T>(session: RunSession, fn: () => Promise<T>): Promise<T> {
+  return onSide('local', session.local, () => onSide('remote', session.remote, fn));
+}
+
+/** A run killed between the remote commit and the local mirror left the mirror behind: catch it up. */
+async function repairMirror(session: RunSession): Promise<void> {
+  const mirror = await readCursor(session.local, session.remoteNode, 'out');
+  if (
+    session.fromLogId === '0' ||
+    (mirror !== undefined && BigInt(mirror.logId) >= BigInt(session.fromLogId))
+  )
+    return;
+  await withTransactionMutex(session.local, () =>
+    writeCursor(session.local, session.remoteNode, 'out', session.fromLogId),
+  );
 }
 
 async function contextOf(session: RunSession): Promise<EngineContext> {
