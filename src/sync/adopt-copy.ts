@@ -9,8 +9,10 @@ import { writeNodeId } from '../store/node-identity';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
 import { withAdminPair } from './admin-pair';
 import { writeCursor } from './cursor-store';
+import { writeLocalIdMap, writeRemoteIdMap, type IdMapSides, type KeyPair } from './id-map-store';
 import { readLocalHighWaterMark } from './run-session';
 import { SYNC_DEFAULTS } from './sync-options';
+import { sideSql } from './sync-sql';
 
 /** What {@link adoptCopy} did. */
 export interface AdoptCopyResult {
@@ -139,26 +141,36 @@ async function matchAll(
   nodeId: string,
   remoteNode: string,
 ): Promise<Record<string, number>> {
+  const sides = idMapSides(localRunner, remoteRunner, nodeId, remoteNode);
   const matched: Record<string, number> = {};
   for (const pair of pairs) {
     let count = 0;
     for (let offset = 0; ; offset += PAGE) {
       const localRows = await pageOfKeys(localRunner, pair.local, offset);
       const found = await matchPage(pair, localRows, remoteRunner);
-      await writeIdMap(
-        localRunner,
-        found.map(([l, r]) => [remoteNode, pair.name, l, r]),
-      );
-      await writeIdMap(
-        remoteRunner,
-        found.map(([l, r]) => [nodeId, pair.name, r, l]),
-      );
+      await writeLocalIdMap(sides, pair.name, found);
+      await writeRemoteIdMap(sides, pair.name, found, []);
       count += found.length;
       if (localRows.length < PAGE) break;
     }
     matched[pair.name] = count;
   }
   return matched;
+}
+
+/** Both id maps, written through the two adopt transactions; the copy is the local node. */
+function idMapSides(
+  localRunner: QueryRunner,
+  remoteRunner: QueryRunner,
+  nodeId: string,
+  remoteNode: string,
+): IdMapSides {
+  return {
+    local: sideSql(dataSourceOf(localRunner), localRunner),
+    remote: sideSql(dataSourceOf(remoteRunner), remoteRunner),
+    localNode: nodeId,
+    remoteNode,
+  };
 }
 
 async function pageOfKeys(
@@ -176,12 +188,12 @@ async function pageOfKeys(
   )) as Record<string, unknown>[];
 }
 
-/** Pairs of [local key, remote key] of the local rows whose primary key exists on the remote. */
+/** The counterpart pairs of the local rows whose primary key exists on the remote. */
 async function matchPage(
   pair: EntityPair,
   localRows: Record<string, unknown>[],
   runner: QueryRunner,
-): Promise<[string, string][]> {
+): Promise<KeyPair[]> {
   if (localRows.length === 0) return [];
   const remoteColumns = pair.local.primaryColumns.map(
     (c) => pair.remote.primaryColumns.find((r) => r.propertyPath === c.propertyPath) ?? c,
@@ -202,11 +214,11 @@ async function matchPage(
   const bySignature = new Map(
     remoteRows.map((row) => [signature(remoteColumns.map((c) => row[c.databaseName])), row]),
   );
-  return localRows.flatMap((row): [string, string][] => {
+  return localRows.flatMap((row): KeyPair[] => {
     const remoteRow = bySignature.get(signature(pair.local.primaryColumns.map((c) => row[c.databaseName])));
     return remoteRow === undefined
       ? []
-      : [[keyOfRawRow(pair.local, row), keyOfRawRow(pair.remote, remoteRow)]];
+      : [{ localKey: keyOfRawRow(pair.local, row), remoteKey: keyOfRawRow(pair.remote, remoteRow) }];
   });
 }
 
@@ -219,23 +231,4 @@ function tableOf(ds: DataSource, meta: EntityMetadata): string {
     .split('.')
     .map((part) => ds.driver.escape(part))
     .join('.');
-}
-
-async function writeIdMap(runner: QueryRunner, rows: string[][]): Promise<void> {
-  if (rows.length === 0) return;
-  const ds = dataSourceOf(runner);
-  const dialect = dialectFor(ds);
-  const columns = ['peer', 'entity', 'local_key', 'peer_key'].map((c) => ds.driver.escape(c));
-  const perStatement = Math.max(1, Math.floor(dialect.maxParameters / 4));
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const part = rows.slice(start, start + perStatement);
-    const tuples = part.map(
-      (_, r) => `(${columns.map((__, c) => dialect.placeholder(r * 4 + c + 1)).join(', ')})`,
-    );
-    const suffix = dialect.upsertSuffix(columns.slice(0, 3), [columns[3] as string]);
-    await runner.query(
-      `INSERT INTO ${ds.driver.escape(SYNCHRO_TABLES.idMap)} (${columns.join(', ')}) VALUES ${tuples.join(', ')}${suffix}`,
-      part.flat(),
-    );
-  }
 }
