@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { dataSourceOf } from '../core/data-source-of';
+import { leaseOwnerGone, newLeaseOwner } from './lease-owner';
 import {
   driverErrorOf,
   insertReturning,
@@ -9,6 +10,8 @@ import {
   type SynchroDialect,
 } from './synchro-dialect';
 
+// Long, so that synchronous better-sqlite3 work blocking the renewal timer cannot let a live run's
+// lease expire; a killed run's lease is taken over at once when its process is provably gone.
 const LEASE_MS = 60_000;
 const NOW_MS = `CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`;
 const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
@@ -20,19 +23,22 @@ const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   SQLITE_BUSY: 'lock-timeout',
 };
 const leaseOwners = new WeakMap<QueryRunner, string>();
+// Owners this process is acquiring or holding: its own other owners are gone once they left this set.
+const liveOwners = new Set<string>();
 const leaseRenewals = new WeakMap<QueryRunner, NodeJS.Timeout>();
 const memoryIdentities = new WeakMap<object, string>();
 
 /**
  * SQLite (better-sqlite3): one writer at a time, so log ids are handed out in commit order; the run
- * lock is an expiring lease row, so a killed run cannot hold it forever.
+ * lock is an expiring lease row, so a killed run cannot hold it forever, and a lease whose owner
+ * process is provably gone (same host, no such pid) is taken over at once.
  */
 export const sqliteDialect: SynchroDialect = {
   name: 'sqlite',
   maxParameters: 32766,
   supportsReturning: true,
   singleConnection: true,
-  nowMsSql: "CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)",
+  nowMsSql: NOW_MS,
   forUpdateSql: '',
   placeholder: () => '?',
   upsertSuffix: (keys, updates) =>
@@ -46,17 +52,17 @@ export const sqliteDialect: SynchroDialect = {
   },
 
   async acquireRunLock(runner: QueryRunner, timeoutMs: number): Promise<boolean> {
-    const owner = randomUUID();
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await tryLease(runner, owner)) {
-        leaseOwners.set(runner, owner);
-        keepLeaseAlive(runner, owner);
-        return true;
-      }
-      if (Date.now() >= deadline) return false;
-      await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+    const owner = newLeaseOwner();
+    liveOwners.add(owner);
+    try {
+      if (!(await leaseUntil(runner, owner, Date.now() + timeoutMs))) return dropOwner(owner);
+    } catch (error) {
+      dropOwner(owner);
+      throw error;
     }
+    leaseOwners.set(runner, owner);
+    keepLeaseAlive(runner, owner);
+    return true;
   },
 
   async releaseRunLock(runner: QueryRunner): Promise<void> {
@@ -64,8 +70,12 @@ export const sqliteDialect: SynchroDialect = {
     if (owner === undefined) return;
     clearInterval(leaseRenewals.get(runner));
     leaseRenewals.delete(runner);
-    await runner.query(`DELETE FROM "synchro_lease" WHERE "name" = 'run' AND "owner" = ?`, [owner]);
-    leaseOwners.delete(runner);
+    try {
+      await runner.query(`DELETE FROM "synchro_lease" WHERE "name" = 'run' AND "owner" = ?`, [owner]);
+    } finally {
+      leaseOwners.delete(runner);
+      dropOwner(owner);
+    }
   },
 
   async databaseIdentity(runner: QueryRunner): Promise<string> {
@@ -91,10 +101,28 @@ export const sqliteDialect: SynchroDialect = {
     insertReturning(runner, () => '?', table, columns, rows, key),
 };
 
-// A run longer than the lease renews it, so only a killed run's lease expires.
+async function leaseUntil(runner: QueryRunner, owner: string, deadline: number): Promise<boolean> {
+  for (;;) {
+    if (await tryLease(runner, owner)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+  }
+}
+
+function dropOwner(owner: string): false {
+  liveOwners.delete(owner);
+  return false;
+}
+
+// A run longer than the lease renews it, so only a killed run's lease expires. A runner released
+// without releaseRunLock ends its run: its owner is no longer live here.
 function keepLeaseAlive(runner: QueryRunner, owner: string): void {
   const timer = setInterval(() => {
-    if (runner.isReleased) return;
+    if (runner.isReleased) {
+      clearInterval(timer);
+      dropOwner(owner);
+      return;
+    }
     runner
       .query(
         `UPDATE "synchro_lease" SET "expires_at" = ${NOW_MS} + ${LEASE_MS} WHERE "name" = 'run' AND "owner" = ?`,
@@ -106,16 +134,26 @@ function keepLeaseAlive(runner: QueryRunner, owner: string): void {
   leaseRenewals.set(runner, timer);
 }
 
+/**
+ * Takes the lease when it is free, expired, or held by an owner that is provably gone. The takeover is
+ * a compare-and-swap on that owner string (unique per acquisition), so of two newcomers only one wins.
+ */
 async function tryLease(runner: QueryRunner, owner: string): Promise<boolean> {
+  const holder = await leaseHolder(runner);
+  const gone = holder !== undefined && leaseOwnerGone(holder, liveOwners) ? holder : null;
   const now = NOW_MS;
   await runner.query(
     `INSERT INTO "synchro_lease" ("name", "owner", "expires_at") VALUES ('run', ?, ${now} + ${LEASE_MS}) ` +
       `ON CONFLICT ("name") DO UPDATE SET "owner" = excluded."owner", "expires_at" = excluded."expires_at" ` +
-      `WHERE "synchro_lease"."expires_at" < ${now}`,
-    [owner],
+      `WHERE "synchro_lease"."expires_at" < ${now} OR "synchro_lease"."owner" = ?`,
+    [owner, gone],
   );
+  return (await leaseHolder(runner)) === owner;
+}
+
+async function leaseHolder(runner: QueryRunner): Promise<string | undefined> {
   const rows = (await runner.query(`SELECT "owner" FROM "synchro_lease" WHERE "name" = 'run'`)) as {
     owner: string;
   }[];
-  return rows[0]?.owner === owner;
+  return rows[0]?.owner;
 }
