@@ -26,7 +26,7 @@ export { SYNCHRO_MIGRATION_SQL } from './store/migration-sql';
 export { CreateSynchroTables1764300000000 } from './store/synchro-migration';
 export { synchroEntities } from './store/synchro-entities';
 export { SYNCHRO_SCHEMA_VERSION, SYNCHRO_TABLES } from './store/synchro-tables';
-export { SYNC_DEFAULTS } from './sync/sync-options';
+export { checkBatchSize, SYNC_DEFAULTS } from './sync/sync-options';
 export type {
   CommitMode,
   ConflictPolicy,

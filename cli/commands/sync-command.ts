@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { synchronize, type SyncResult } from '../../src/index';
+import { checkBatchSize, synchronize, type SyncResult } from '../../src/index';
 import type { CliContext, CommonArgs } from '../cli-context';
 import { progressReporter } from '../progress';
 import { summaryTable } from '../summary-table';
@@ -115,10 +115,8 @@ function syncOptions(y: Argv, ctx: CliContext): Argv<SyncArgs> {
     })
     .option('json', { type: 'boolean', describe: 'Print the SyncResult as JSON' })
     .check((a) => {
-      const size = a.batchSize as unknown;
-      if (size !== undefined && (typeof size !== 'number' || !Number.isInteger(size) || size < 1)) {
-        throw new Error(`--batch-size must be a positive whole number, not ${String(size)}`);
-      }
+      // The library's own rule, checked here so a bad value is refused before any DataSource loads.
+      checkBatchSize(a.batchSize);
       return true;
     }) as unknown as Argv<SyncArgs>;
 }

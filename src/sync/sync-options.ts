@@ -142,7 +142,7 @@ export function resolveSyncOptions(options: SyncOptions): ResolvedSyncOptions {
     conflictPolicy: conflictPolicyOf(options.conflictPolicy),
     dryRun: booleanOf('dryRun', options.dryRun, false),
     full: booleanOf('full', options.full, false),
-    batchSize: batchSizeOf(options.batchSize),
+    batchSize: checkBatchSize(options.batchSize),
     commit: literalOf('commit', options.commit, ['run', 'batch'], SYNC_DEFAULTS.commit),
     onError: literalOf('onError', options.onError, ['abort', 'skip'], SYNC_DEFAULTS.onError),
     listeners: booleanOf('listeners', options.listeners, SYNC_DEFAULTS.listeners),
@@ -193,7 +193,19 @@ function booleanOf(option: string, value: unknown, fallback: boolean): boolean {
   throw new InvalidOptionError(option, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
 }
 
-function batchSizeOf(value: unknown): number {
+/**
+ * Checks a `batchSize` exactly as `synchronize()` does, for callers that must refuse a bad value before
+ * opening any database (a CLI, a config loader): a positive integer up to 100000 is returned as is,
+ * `undefined` gives the default (500), anything else throws `InvalidOptionError`.
+ *
+ * @example
+ * ```ts
+ * checkBatchSize(1000) // 1000
+ * checkBatchSize(undefined) // 500
+ * checkBatchSize(100001) // throws InvalidOptionError: batchSize: 100001 is not a positive integer up to 100000
+ * ```
+ */
+export function checkBatchSize(value: unknown): number {
   if (value === undefined) return SYNC_DEFAULTS.batchSize;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= MAX_BATCH_SIZE)
     return value;

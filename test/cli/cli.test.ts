@@ -1,12 +1,22 @@
 import 'reflect-metadata';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSource, DataSourceOptions } from 'typeorm';
-import { runInNoLogContext, type SyncResult } from '../../src/index';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { InvalidOptionError, runInNoLogContext, synchronize, type SyncResult } from '../../src/index';
 import { describeEachPair } from '../support/describe-dialects';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { cli, cliProcess } from './cli-harness';
 import { makeProjectDir, writeCliProject } from './cli-fixtures';
+
+/** The error line `synchronize()` itself gives for `batchSize` (it fails before touching a database). */
+async function libraryRefusal(batchSize: number): Promise<string> {
+  const unused = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+  const error: unknown = await synchronize({ local: unused, remote: unused, batchSize }).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidOptionError);
+  return `error ${(error as InvalidOptionError).toLine()}`;
+}
 
 async function loadSide(dir: string, side: string): Promise<DataSource> {
   const mod = (await import(join(dir, `${side}.ts`))) as { default: DataSource };
@@ -44,14 +54,21 @@ describe('typeorm-synchro CLI: arguments', () => {
     expect(run.stderr).toMatch(/^error USAGE: Did you mean sync\?/);
   });
 
-  it('--batch-size 0 is refused before anything is loaded', async () => {
-    const run = await cli(['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--batch-size', '0'], {
-      cwd: dir,
-    });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/--batch-size must be a positive whole number/);
-    expect(existsSync(join(dir, 'local.sqlite'))).toBe(false);
-  });
+  it.each([0, 100001])(
+    '--batch-size %s is refused with the library’s message, before anything is loaded',
+    async (size) => {
+      const run = await cli(
+        ['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--batch-size', String(size)],
+        { cwd: dir },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /^error INVALID_OPTION: batchSize: \d+ is not a positive integer up to 100000/,
+      );
+      expect(run.stderr).toBe(await libraryRefusal(size));
+      expect(existsSync(join(dir, 'local.sqlite'))).toBe(false);
+    },
+  );
 
   it('sync without a remote says so (NO_REMOTE)', async () => {
     const run = await cli(['sync', '--local', 'local.ts'], { cwd: dir });
@@ -101,7 +118,7 @@ describe('typeorm-synchro CLI: arguments', () => {
     );
     try {
       const fromConfig = await cli(['sync'], { cwd: dir });
-      expect(fromConfig.stderr).toMatch(/--batch-size must be a positive whole number, not 0/);
+      expect(fromConfig.stderr).toMatch(/INVALID_OPTION: batchSize: 0 is not a positive integer/);
       const overridden = await cli(['sync', '--batch-size', '50', '--json'], { cwd: dir });
       expect(overridden.code).toBe(0);
       expect((JSON.parse(overridden.stdout) as SyncResult).status).toBe('no-changes');
@@ -118,7 +135,7 @@ describe('typeorm-synchro CLI: arguments', () => {
     process.env.SYNCHRO_BATCH_SIZE = '0';
     try {
       const fromEnv = await cli(['sync'], { cwd: dir });
-      expect(fromEnv.stderr).toMatch(/--batch-size must be a positive whole number, not 0/);
+      expect(fromEnv.stderr).toMatch(/INVALID_OPTION: batchSize: 0 is not a positive integer/);
       const fromFlag = await cli(['sync', '--batch-size', '7', '--json'], { cwd: dir });
       expect(fromFlag.code).toBe(0);
     } finally {
