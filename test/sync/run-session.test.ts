@@ -19,6 +19,7 @@ import { readCursor, writeCursor } from '../../src/sync/cursor-store';
 import { openRunSession, type RunSession } from '../../src/sync/run-session';
 import { typesCompatible } from '../../src/sync/schema-check';
 import { resolveSyncOptions } from '../../src/sync/sync-options';
+import { spawnLeaseHolder } from '../dialect/support/lease-holder';
 import { describeEachPair } from '../support/describe-dialects';
 import {
   bookkeeping,
@@ -352,7 +353,7 @@ describeEachPair('openRunSession', (pair) => {
 });
 
 describeEachPair(
-  'openRunSession: a killed holder of the SQLite lease',
+  'openRunSession: the holder of the SQLite lease, killed or alive',
   (pair) => {
     let l: OpenedDatabase;
     let r: OpenedDatabase;
@@ -362,7 +363,28 @@ describeEachPair(
     });
     afterEach(() => closeAll(l, r));
 
-    it('locks until its lease expires', async () => {
+    it('proceeds at once after the holder process was SIGKILLed, though its lease had a minute to run', async () => {
+      const killed = await spawnLeaseHolder((r.db.options as { database: string }).database);
+      await killed.kill();
+      const session = await open(l.ds, r.ds, { lockTimeoutMs: 500 });
+      await session.close();
+      expect((await bookkeeping(r.ds)).synchro_lease).toBe(0);
+    });
+
+    it('is refused with SynchroLockedError while the holder process lives', async () => {
+      const live = await spawnLeaseHolder((r.db.options as { database: string }).database);
+      try {
+        const attempt = open(l.ds, r.ds, { lockTimeoutMs: 500 });
+        await expect(attempt).rejects.toThrow(SynchroLockedError);
+        await expect(attempt).rejects.toThrow(/Another synchronization into/);
+        const rows = (await r.ds.query(`SELECT "owner" FROM "synchro_lease"`)) as { owner: string }[];
+        expect(rows).toEqual([{ owner: live.owner }]);
+      } finally {
+        await live.kill();
+      }
+    });
+
+    it('locks until its lease expires when it cannot tell whether the holder lives (another host, an older version)', async () => {
       const nowMs = Date.now();
       await r.ds.query(
         `INSERT INTO "synchro_lease" ("name", "owner", "expires_at") VALUES ('run', 'killed-run', ?)`,
