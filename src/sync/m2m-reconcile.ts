@@ -86,11 +86,24 @@ export async function reconcileJoinRows(
   const changed = new Set<EncodedKey>();
   for (const junction of mapping.junctions) {
     const desired = desiredPairs(work, junction, owners);
-    const remoteOwners = owners.map((o) => o.remoteKey as EncodedKey);
-    const actual = await selectJoinRows(ctx.remote, junction, 'remote', remoteOwners);
+    const remoteOwners = ownersToRead(junction, owners).map((o) => o.remoteKey as EncodedKey);
+    const actual =
+      remoteOwners.length === 0 ? [] : await selectJoinRows(ctx.remote, junction, 'remote', remoteOwners);
     for (const key of await applyDifference(ctx.remote, junction, desired, actual)) changed.add(key);
   }
   ctx.result.count(mapping.name, 'm2m', changed.size);
+}
+
+/**
+ * The owners whose remote join rows must be read: all of them, unless the remote join table's foreign
+ * key to the owner guarantees that an owner this batch created (it did not exist before) has none.
+ */
+function ownersToRead(junction: JunctionPlan, owners: WorkItem[]): WorkItem[] {
+  const owner = junction.ownerColumns.map((c) => c.remote);
+  const guarded = junction.remote.foreignKeys.some(
+    (fk) => fk.columns.length === owner.length && fk.columns.every((c) => owner.includes(c.databaseName)),
+  );
+  return guarded ? owners.filter((o) => o.exists) : owners;
 }
 
 function pairSignature(owner: EncodedKey, inverse: EncodedKey): string {
