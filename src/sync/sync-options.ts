@@ -65,7 +65,7 @@ export interface SyncOptions {
   dryRun?: boolean;
   /** Send every row of every watched entity, not just what was logged. Default `false`. */
   full?: boolean;
-  /** Objects per batch (positive integer ≤ 100000). Default 500. */
+  /** Log rows per batch (positive integer ≤ 100000). Default 2000. */
   batchSize?: number;
   /** Default `'run'`: one remote transaction for the whole run. */
   commit?: CommitMode;
@@ -106,7 +106,7 @@ export interface ResolvedSyncOptions {
 /** The defaults of {@link SyncOptions}. */
 export const SYNC_DEFAULTS = {
   conflictPolicy: 'newest',
-  batchSize: 500,
+  batchSize: 2000,
   commit: 'run',
   onError: 'abort',
   listeners: true,
@@ -196,12 +196,12 @@ function booleanOf(option: string, value: unknown, fallback: boolean): boolean {
 /**
  * Checks a `batchSize` exactly as `synchronize()` does, for callers that must refuse a bad value before
  * opening any database (a CLI, a config loader): a positive integer up to 100000 is returned as is,
- * `undefined` gives the default (500), anything else throws `InvalidOptionError`.
+ * `undefined` gives the default (2000), anything else throws `InvalidOptionError`.
  *
  * @example
  * ```ts
  * checkBatchSize(1000) // 1000
- * checkBatchSize(undefined) // 500
+ * checkBatchSize(undefined) // 2000
  * checkBatchSize(100001) // throws InvalidOptionError: batchSize: 100001 is not a positive integer up to 100000
  * ```
  */
