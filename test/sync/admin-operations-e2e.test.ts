@@ -2,13 +2,7 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { adoptCopy, runInNoLogContext, SameNodeIdentityError, synchronize } from '../../src/index';
 import { describeEachPair } from '../support/describe-dialects';
-import {
-  closeAll,
-  openDatabase,
-  RsItem,
-  shareNodeIdentity,
-  type OpenedDatabase,
-} from './run-session-fixtures';
+import { freshPairPerTest, RsItem, shareNodeIdentity } from './run-session-fixtures';
 
 async function items(ds: DataSource): Promise<[number, string][]> {
   const rows = await ds.getRepository(RsItem).find({ order: { id: 'ASC' } });
@@ -16,12 +10,9 @@ async function items(ds: DataSource): Promise<[number, string][]> {
 }
 
 describeEachPair('adoptCopy, then synchronize both ways', (pair) => {
-  let copy: OpenedDatabase;
-  let production: OpenedDatabase;
+  const { l: copy, r: production } = freshPairPerTest(pair, { capture: true });
 
   beforeEach(async () => {
-    copy = await openDatabase(pair.source, undefined, { capture: true });
-    production = await openDatabase(pair.target, undefined, { capture: true });
     // Production logged its rows; the copy holds the same rows and identity, as a restored dump would.
     await production.ds.getRepository(RsItem).save(['a', 'b', 'c'].map((name) => ({ name })));
     await runInNoLogContext(() =>
@@ -29,7 +20,6 @@ describeEachPair('adoptCopy, then synchronize both ways', (pair) => {
     );
     await shareNodeIdentity(copy.ds, production.ds, '11111111-2222-4333-8444-555555555555');
   });
-  afterEach(() => closeAll(copy, production));
 
   it('is refused before adoptCopy', async () => {
     await expect(synchronize({ local: copy.ds, remote: production.ds })).rejects.toThrow(

@@ -14,18 +14,15 @@ import {
 import { dialectFor } from '../../src/dialect/dialect-for';
 import { ensureNodeId, readNodeId } from '../../src/store/node-identity';
 import { listCursors, readCursor, writeCursor } from '../../src/sync/cursor-store';
-import { openRunSession } from '../../src/sync/run-session';
-import { resolveSyncOptions } from '../../src/sync/sync-options';
 import { describeEachPair } from '../support/describe-dialects';
 import {
   bookkeeping,
-  closeAll,
   countRows,
+  freshPairPerTest,
   insertLog,
-  openDatabase,
+  openSession,
   RsLine,
   shareNodeIdentity,
-  type OpenedDatabase,
 } from './run-session-fixtures';
 
 interface MapRow {
@@ -73,14 +70,7 @@ async function logIds(ds: DataSource): Promise<string[]> {
 }
 
 describeEachPair('admin operations', (pair) => {
-  let l: OpenedDatabase;
-  let r: OpenedDatabase;
-
-  beforeEach(async () => {
-    l = await openDatabase(pair.source);
-    r = await openDatabase(pair.target);
-  });
-  afterEach(() => closeAll(l, r));
+  const { l, r } = freshPairPerTest(pair);
 
   describe('getCheckpoint / setCheckpoint', () => {
     it('is null before the first sync', async () => {
@@ -106,7 +96,7 @@ describeEachPair('admin operations', (pair) => {
       await insertLog(l.ds, 1000);
       const last = await insertLog(l.ds, 2000);
       expect((await setCheckpoint(l.ds, r.ds, 'now')).logId).toBe(last);
-      const session = await openRunSession(resolveSyncOptions({ local: l.ds, remote: r.ds }));
+      const session = await openSession(l.ds, r.ds);
       try {
         expect(session.fromLogId).toBe(last);
         expect(session.toLogId).toBe(last);
@@ -258,7 +248,7 @@ describeEachPair('admin operations', (pair) => {
       await seedRestoredCopy();
       await adoptCopy(l.ds, r.ds);
       const newLocal = await insertLog(l.ds, 3000);
-      const up = await openRunSession(resolveSyncOptions({ local: l.ds, remote: r.ds }));
+      const up = await openSession(l.ds, r.ds);
       try {
         expect(BigInt(up.fromLogId)).toBeLessThan(BigInt(newLocal));
         expect(up.toLogId).toBe(newLocal);
@@ -266,7 +256,7 @@ describeEachPair('admin operations', (pair) => {
         await up.close();
       }
       const remoteEnd = (await logIds(r.ds)).at(-1)!;
-      const down = await openRunSession(resolveSyncOptions({ local: r.ds, remote: l.ds }));
+      const down = await openSession(r.ds, l.ds);
       try {
         expect(down.fromLogId).toBe(remoteEnd);
         expect(down.toLogId).toBe(remoteEnd);

@@ -10,7 +10,10 @@ import {
 import { Synchro } from '../../src/capture/decorators';
 import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
 import { dialectFor } from '../../src/dialect/dialect-for';
-import { synchroEntities } from '../../src/index';
+import { synchroEntities, type SyncOptions } from '../../src/index';
+import { openRunSession, type RunSession } from '../../src/sync/run-session';
+import { resolveSyncOptions } from '../../src/sync/sync-options';
+import type { DialectPair } from '../support/describe-dialects';
 import type { TestDialect } from '../support/dialects';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
 
@@ -122,6 +125,63 @@ export async function closeAll(...opened: (OpenedDatabase | undefined)[]): Promi
     if (o?.ds.isInitialized === true) await o.ds.destroy();
     await o?.db.drop();
   }
+}
+
+/** The databases of one test: `l` (local, `pair.source`) and `r` (remote, `pair.target`). */
+export interface PairPerTest {
+  readonly l: OpenedDatabase;
+  readonly r: OpenedDatabase;
+  /** More databases a test opens; closed and dropped with the pair. */
+  readonly extra: OpenedDatabase[];
+}
+
+/**
+ * Opens a fresh local and remote database before each test of the calling `describe` block, and closes
+ * and drops them (and `extra`) after it. `l` and `r` always stand for the running test's databases.
+ *
+ * @example
+ * ```ts
+ * describeEachPair('openRunSession', (pair) => {
+ *   const { l, r } = freshPairPerTest(pair);
+ *   it('opens', async () => (await openSession(l.ds, r.ds)).close());
+ * });
+ * ```
+ */
+export function freshPairPerTest(pair: DialectPair, options: { capture?: boolean } = {}): PairPerTest {
+  let opened: { l?: OpenedDatabase; r?: OpenedDatabase } = {};
+  const extra: OpenedDatabase[] = [];
+  beforeEach(async () => {
+    opened.l = await openDatabase(pair.source, WATCHED, options);
+    opened.r = await openDatabase(pair.target, WATCHED, options);
+  });
+  afterEach(async () => {
+    const { l, r } = opened;
+    opened = {};
+    await closeAll(l, r, ...extra.splice(0));
+  });
+  const current = (side: 'l' | 'r'): OpenedDatabase => {
+    const db = opened[side];
+    if (db === undefined) throw new Error('freshPairPerTest: the databases are opened in beforeEach');
+    return db;
+  };
+  const standIn = (side: 'l' | 'r'): OpenedDatabase => ({
+    get db() {
+      return current(side).db;
+    },
+    get ds() {
+      return current(side).ds;
+    },
+  });
+  return { l: standIn('l'), r: standIn('r'), extra };
+}
+
+/** Opens a run session as `synchronize` would, with `extra` options. */
+export function openSession(
+  local: DataSource,
+  remote: DataSource,
+  extra: Partial<SyncOptions> = {},
+): Promise<RunSession> {
+  return openRunSession(resolveSyncOptions({ local, remote, ...extra }));
 }
 
 /** The number of rows of `table`. */

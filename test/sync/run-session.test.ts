@@ -16,16 +16,16 @@ import {
 import { writeLogRows } from '../../src/capture/log-writer';
 import { readNodeId } from '../../src/store/node-identity';
 import { readCursor, writeCursor } from '../../src/sync/cursor-store';
-import { openRunSession, type RunSession } from '../../src/sync/run-session';
 import { typesCompatible } from '../../src/sync/schema-check';
 import { resolveSyncOptions } from '../../src/sync/sync-options';
 import { spawnLeaseHolder } from '../dialect/support/lease-holder';
 import { describeEachPair } from '../support/describe-dialects';
 import {
   bookkeeping,
-  closeAll,
+  freshPairPerTest,
   insertLog,
   openDatabase,
+  openSession,
   reopen,
   RsItem,
   RsItemNoName,
@@ -33,7 +33,6 @@ import {
   RsLine,
   RsTyped,
   shareNodeIdentity,
-  type OpenedDatabase,
 } from './run-session-fixtures';
 
 const EMPTY = {
@@ -44,10 +43,6 @@ const EMPTY = {
   synchro_retry: 0,
   synchro_lease: 0,
 };
-
-function open(local: DataSource, remote: DataSource, extra: Partial<SyncOptions> = {}): Promise<RunSession> {
-  return openRunSession(resolveSyncOptions({ local, remote, ...extra }));
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,22 +146,12 @@ describe('typesCompatible', () => {
 });
 
 describeEachPair('openRunSession', (pair) => {
-  let l: OpenedDatabase;
-  let r: OpenedDatabase;
-  const extra: OpenedDatabase[] = [];
-
-  beforeEach(async () => {
-    l = await openDatabase(pair.source);
-    r = await openDatabase(pair.target);
-  });
-  afterEach(async () => {
-    await closeAll(l, r, ...extra.splice(0));
-  });
+  const { l, r, extra } = freshPairPerTest(pair);
 
   it('opens a session: identities assigned, the log slice to send, no warnings', async () => {
     await insertLog(l.ds, 1000);
     const last = await insertLog(l.ds, 2000);
-    const session = await open(l.ds, r.ds);
+    const session = await openSession(l.ds, r.ds);
     try {
       expect(session.localNode).toBe(await readNodeId(l.ds));
       expect(session.remoteNode).toBe(await readNodeId(r.ds));
@@ -183,11 +168,11 @@ describeEachPair('openRunSession', (pair) => {
 
   it('starts after the remote’s cursor for this node', async () => {
     const first = await insertLog(l.ds, 1000);
-    const session = await open(l.ds, r.ds);
+    const session = await openSession(l.ds, r.ds);
     await writeCursor(session.remoteRunner, session.localNode, 'in', first);
     await session.close();
     const second = await insertLog(l.ds, 2000);
-    const next = await open(l.ds, r.ds);
+    const next = await openSession(l.ds, r.ds);
     try {
       expect(next.fromLogId).toBe(first);
       expect(next.toLogId).toBe(second);
@@ -197,7 +182,7 @@ describeEachPair('openRunSession', (pair) => {
   });
 
   it('a dry run stores no node identity', async () => {
-    const session = await open(l.ds, r.ds, { dryRun: true });
+    const session = await openSession(l.ds, r.ds, { dryRun: true });
     try {
       expect(session.dryRun).toBe(true);
       expect(session.localNode).toMatch(/^[0-9a-f-]{36}$/);
@@ -211,7 +196,7 @@ describeEachPair('openRunSession', (pair) => {
   it('refuses when the local has no library tables, writing nothing', async () => {
     const bare = await openDatabase(pair.source, [RsItem, RsLine]);
     extra.push(bare);
-    const attempt = open(bare.ds, r.ds);
+    const attempt = openSession(bare.ds, r.ds);
     await expect(attempt).rejects.toThrow(SynchroTablesMissingError);
     await expect(attempt).rejects.toThrow(/local database has no synchro_node table/);
     expect(await bookkeeping(r.ds)).toEqual(EMPTY);
@@ -220,7 +205,7 @@ describeEachPair('openRunSession', (pair) => {
   it('refuses when the remote has no library tables, writing nothing', async () => {
     const bare = await openDatabase(pair.target, [RsItem, RsLine]);
     extra.push(bare);
-    const attempt = open(l.ds, bare.ds);
+    const attempt = openSession(l.ds, bare.ds);
     await expect(attempt).rejects.toThrow(SynchroTablesMissingError);
     await expect(attempt).rejects.toThrow(/remote database has no synchro_node table/);
     await expect(attempt).rejects.toMatchObject({ table: 'synchro_node' });
@@ -230,7 +215,7 @@ describeEachPair('openRunSession', (pair) => {
   it('refuses local and remote being the same database', async () => {
     const same = await reopen(l);
     try {
-      await expect(open(l.ds, same)).rejects.toThrow(SameDatabaseError);
+      await expect(openSession(l.ds, same)).rejects.toThrow(SameDatabaseError);
     } finally {
       await same.destroy();
     }
@@ -239,7 +224,7 @@ describeEachPair('openRunSession', (pair) => {
 
   it('refuses a restored copy that was not adopted, naming adoptCopy, writing nothing', async () => {
     await shareNodeIdentity(l.ds, r.ds, '11111111-2222-4333-8444-555555555555');
-    const attempt = open(l.ds, r.ds);
+    const attempt = openSession(l.ds, r.ds);
     await expect(attempt).rejects.toThrow(SameNodeIdentityError);
     await expect(attempt).rejects.toMatchObject({ hint: expect.stringContaining('adoptCopy') });
     expect(await bookkeeping(l.ds)).toEqual({ ...EMPTY, synchro_node: 1 });
@@ -247,7 +232,7 @@ describeEachPair('openRunSession', (pair) => {
   });
 
   it('refuses a clock skew over the limit with onClockSkew: refuse, writing nothing', async () => {
-    const attempt = open(l.ds, r.ds, {
+    const attempt = openSession(l.ds, r.ds, {
       onClockSkew: 'refuse',
       maxClockSkewMs: 5000,
       testHooks: { clockSkewOffsetMs: 60000 },
@@ -260,7 +245,7 @@ describeEachPair('openRunSession', (pair) => {
   });
 
   it('warns about a clock skew over the limit by default', async () => {
-    const session = await open(l.ds, r.ds, {
+    const session = await openSession(l.ds, r.ds, {
       maxClockSkewMs: 5000,
       testHooks: { clockSkewOffsetMs: -60000 },
     });
@@ -274,29 +259,29 @@ describeEachPair('openRunSession', (pair) => {
   });
 
   it('serializes runs in one process: the second fails with SynchroLockedError after lockTimeoutMs', async () => {
-    const first = await open(l.ds, r.ds);
+    const first = await openSession(l.ds, r.ds);
     try {
-      await expect(open(l.ds, r.ds, { lockTimeoutMs: 300 })).rejects.toThrow(SynchroLockedError);
+      await expect(openSession(l.ds, r.ds, { lockTimeoutMs: 300 })).rejects.toThrow(SynchroLockedError);
     } finally {
       await first.close();
     }
-    const second = await open(l.ds, r.ds, { lockTimeoutMs: 300 });
+    const second = await openSession(l.ds, r.ds, { lockTimeoutMs: 300 });
     await second.close();
   });
 
   it('holds the lock on the remote database: another DataSource of it is locked out', async () => {
     const otherLocal = await reopen(l);
     const otherRemote = await reopen(r);
-    const first = await open(l.ds, r.ds);
+    const first = await openSession(l.ds, r.ds);
     try {
-      const attempt = open(otherLocal, otherRemote, { lockTimeoutMs: 300 });
+      const attempt = openSession(otherLocal, otherRemote, { lockTimeoutMs: 300 });
       await expect(attempt).rejects.toThrow(SynchroLockedError);
       await expect(attempt).rejects.toThrow(/Another synchronization into/);
     } finally {
       await first.close();
     }
     try {
-      const second = await open(otherLocal, otherRemote, { lockTimeoutMs: 300 });
+      const second = await openSession(otherLocal, otherRemote, { lockTimeoutMs: 300 });
       await second.close();
     } finally {
       await otherLocal.destroy();
@@ -311,19 +296,20 @@ describeEachPair('openRunSession', (pair) => {
     extra.push(local);
     const remote = await openDatabase(pair.target, typed);
     extra.push(remote);
-    const session = await open(local.ds, remote.ds);
+    const session = await openSession(local.ds, remote.ds);
     await session.close();
   });
 
   it('runs A→B and B→A at the same time without deadlocking: one waits for the other', async () => {
-    const run = async (a: DataSource, b: DataSource) => (await open(a, b, { lockTimeoutMs: 10000 })).close();
+    const run = async (a: DataSource, b: DataSource) =>
+      (await openSession(a, b, { lockTimeoutMs: 10000 })).close();
     await expect(Promise.all([run(l.ds, r.ds), run(r.ds, l.ds), run(l.ds, r.ds)])).resolves.toHaveLength(3);
   });
 
   it('refuses an integer key locally against a UUID key remotely, naming entity, table and column', async () => {
     const uuid = await openDatabase(pair.target, [RsItemUuid, RsLine, ...synchroEntities]);
     extra.push(uuid);
-    const attempt = open(l.ds, uuid.ds);
+    const attempt = openSession(l.ds, uuid.ds);
     await expect(attempt).rejects.toThrow(SchemaMismatchError);
     await expect(attempt).rejects.toMatchObject({ entity: 'rs_item', table: 'rs_item', column: 'id' });
     expect(await bookkeeping(l.ds)).toEqual(EMPTY);
@@ -333,7 +319,7 @@ describeEachPair('openRunSession', (pair) => {
   it('refuses a remote table that lacks a column', async () => {
     const narrow = await openDatabase(pair.target, [RsItemNoName, RsLine, ...synchroEntities]);
     extra.push(narrow);
-    const attempt = open(l.ds, narrow.ds);
+    const attempt = openSession(l.ds, narrow.ds);
     await expect(attempt).rejects.toThrow(SchemaMismatchError);
     await expect(attempt).rejects.toMatchObject({ entity: 'rs_item', column: 'name' });
     expect(await bookkeeping(narrow.ds)).toEqual(EMPTY);
@@ -342,7 +328,7 @@ describeEachPair('openRunSession', (pair) => {
   it('refuses a remote DataSource that does not know a watched entity, with a hint to add it', async () => {
     const partial = await openDatabase(pair.target, [RsLine, ...synchroEntities]);
     extra.push(partial);
-    const attempt = open(l.ds, partial.ds);
+    const attempt = openSession(l.ds, partial.ds);
     await expect(attempt).rejects.toThrow(SchemaMismatchError);
     await expect(attempt).rejects.toMatchObject({
       entity: 'rs_item',
@@ -355,18 +341,12 @@ describeEachPair('openRunSession', (pair) => {
 describeEachPair(
   'openRunSession: the holder of the SQLite lease, killed or alive',
   (pair) => {
-    let l: OpenedDatabase;
-    let r: OpenedDatabase;
-    beforeEach(async () => {
-      l = await openDatabase(pair.source);
-      r = await openDatabase(pair.target);
-    });
-    afterEach(() => closeAll(l, r));
+    const { l, r } = freshPairPerTest(pair);
 
     it('proceeds at once after the holder process was SIGKILLed, though its lease had a minute to run', async () => {
       const killed = await spawnLeaseHolder((r.db.options as { database: string }).database);
       await killed.kill();
-      const session = await open(l.ds, r.ds, { lockTimeoutMs: 500 });
+      const session = await openSession(l.ds, r.ds, { lockTimeoutMs: 500 });
       await session.close();
       expect((await bookkeeping(r.ds)).synchro_lease).toBe(0);
     });
@@ -374,7 +354,7 @@ describeEachPair(
     it('is refused with SynchroLockedError while the holder process lives', async () => {
       const live = await spawnLeaseHolder((r.db.options as { database: string }).database);
       try {
-        const attempt = open(l.ds, r.ds, { lockTimeoutMs: 500 });
+        const attempt = openSession(l.ds, r.ds, { lockTimeoutMs: 500 });
         await expect(attempt).rejects.toThrow(SynchroLockedError);
         await expect(attempt).rejects.toThrow(/Another synchronization into/);
         const rows = (await r.ds.query(`SELECT "owner" FROM "synchro_lease"`)) as { owner: string }[];
@@ -390,11 +370,11 @@ describeEachPair(
         `INSERT INTO "synchro_lease" ("name", "owner", "expires_at") VALUES ('run', 'killed-run', ?)`,
         [nowMs + 60000],
       );
-      await expect(open(l.ds, r.ds, { lockTimeoutMs: 200 })).rejects.toThrow(SynchroLockedError);
+      await expect(openSession(l.ds, r.ds, { lockTimeoutMs: 200 })).rejects.toThrow(SynchroLockedError);
       await r.ds.query(`UPDATE "synchro_lease" SET "expires_at" = ? WHERE "owner" = 'killed-run'`, [
         nowMs - 1000,
       ]);
-      const session = await open(l.ds, r.ds, { lockTimeoutMs: 200 });
+      const session = await openSession(l.ds, r.ds, { lockTimeoutMs: 200 });
       await session.close();
       expect((await bookkeeping(r.ds)).synchro_lease).toBe(0);
     });
@@ -408,22 +388,16 @@ describeEachPair(
 describeEachPair(
   'openRunSession: a killed holder of the advisory lock',
   (pair) => {
-    let l: OpenedDatabase;
-    let r: OpenedDatabase;
-    beforeEach(async () => {
-      l = await openDatabase(pair.source);
-      r = await openDatabase(pair.target);
-    });
-    afterEach(() => closeAll(l, r));
+    const { l, r } = freshPairPerTest(pair);
 
     it('frees the lock when its connection dies', async () => {
       const otherLocal = await reopen(l);
       const doomed = await reopen(r);
-      await open(otherLocal, doomed);
-      await expect(open(l.ds, r.ds, { lockTimeoutMs: 200 })).rejects.toThrow(SynchroLockedError);
+      await openSession(otherLocal, doomed);
+      await expect(openSession(l.ds, r.ds, { lockTimeoutMs: 200 })).rejects.toThrow(SynchroLockedError);
       await doomed.destroy();
       await otherLocal.destroy();
-      const session = await open(l.ds, r.ds, { lockTimeoutMs: 2000 });
+      const session = await openSession(l.ds, r.ds, { lockTimeoutMs: 2000 });
       await session.close();
     });
 
@@ -433,7 +407,7 @@ describeEachPair(
         port: 1,
         entities: [RsItem, RsLine, ...synchroEntities],
       } as DataSourceOptions);
-      const attempt = open(l.ds, unreachable);
+      const attempt = openSession(l.ds, unreachable);
       await expect(attempt).rejects.toThrow(ConnectionLostError);
       await expect(attempt).rejects.toThrow(/remote database/);
       expect(await bookkeeping(l.ds)).toEqual(EMPTY);
@@ -448,13 +422,7 @@ describeEachPair(
 describeEachPair(
   'openRunSession: the log high-water mark with a concurrent writer',
   (pair) => {
-    let l: OpenedDatabase;
-    let r: OpenedDatabase;
-    beforeEach(async () => {
-      l = await openDatabase(pair.source);
-      r = await openDatabase(pair.target);
-    });
-    afterEach(() => closeAll(l, r));
+    const { l, r } = freshPairPerTest(pair);
 
     async function uncommittedLogRow() {
       const writer = l.ds.createQueryRunner();
@@ -469,7 +437,7 @@ describeEachPair(
     it('waits for the writer to commit, then includes its row', async () => {
       const { writer, id } = await uncommittedLogRow();
       let settled = false;
-      const pending = open(l.ds, r.ds, { lockTimeoutMs: 20000 }).finally(() => {
+      const pending = openSession(l.ds, r.ds, { lockTimeoutMs: 20000 }).finally(() => {
         settled = true;
       });
       await sleep(1500);
@@ -488,13 +456,13 @@ describeEachPair(
       const { writer, id } = await uncommittedLogRow();
       const later = BigInt(await insertLog(l.ds, Date.now()));
       expect(later).toBeGreaterThan(id);
-      const attempt = open(l.ds, r.ds, { lockTimeoutMs: 500 });
+      const attempt = openSession(l.ds, r.ds, { lockTimeoutMs: 500 });
       await expect(attempt).rejects.toThrow(SynchroLockedError);
       await expect(attempt).rejects.toThrow(/local change log/);
       expect((await bookkeeping(r.ds)).synchro_lease).toBe(0);
       await writer.commitTransaction();
       await writer.release();
-      const session = await open(l.ds, r.ds);
+      const session = await openSession(l.ds, r.ds);
       try {
         expect(session.toLogId).toBe(String(later));
       } finally {
