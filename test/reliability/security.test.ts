@@ -9,7 +9,7 @@ import { SynchroError } from '../../src/core/errors';
 import { synchronize } from '../../src/sync/synchronizer';
 import type { SyncResult } from '../../src/sync/sync-result';
 import { describeEachPair } from '../support/describe-dialects';
-import { openSyncPair, type SyncPair } from '../support/sync-fixtures';
+import { useSyncPair } from '../support/sync-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -69,11 +69,7 @@ const HOSTILE = [
 ];
 
 describeEachPair('security: hostile values and names', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair, [Reserved]);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair, [Reserved]);
 
   const rows = async (ds: DataSource) =>
     (await ds.getRepository(Reserved).find()).map((r) => JSON.stringify([r.key, r.text, r.other])).sort();

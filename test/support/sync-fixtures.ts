@@ -252,6 +252,41 @@ export async function openSyncPair(
   };
 }
 
+/**
+ * The {@link SyncPair} of the calling `describe` block: opened (with `entities`) in a `beforeAll`,
+ * closed in an `afterAll`. `local` and `remote` are read when a hook or test runs, so hooks registered
+ * after this call already see the open pair.
+ *
+ * @example
+ * ```ts
+ * describeEachPair('engine basics', (pair) => {
+ *   const db = useSyncPair(pair);
+ *   it('syncs', () => synchronize({ local: db.local, remote: db.remote }));
+ * });
+ * ```
+ */
+export function useSyncPair(pair: DialectPair, entities?: readonly unknown[]): SyncPair {
+  let opened: SyncPair | undefined;
+  beforeAll(async () => {
+    opened = await openSyncPair(pair, entities);
+  });
+  afterAll(async () => opened?.close());
+  const current = (): SyncPair => {
+    if (opened === undefined)
+      throw new Error('useSyncPair: the pair is opened in beforeAll; read it in a hook or test');
+    return opened;
+  };
+  return {
+    get local() {
+      return current().local;
+    },
+    get remote() {
+      return current().remote;
+    },
+    close: () => current().close(),
+  };
+}
+
 /** All rows of an entity, ordered by the given property. */
 export async function rowsOf<T extends ObjectLiteral>(
   ds: DataSource,

@@ -1,14 +1,10 @@
 import 'reflect-metadata';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { Customer, openSyncPair, rowsOf, Setting, type SyncPair } from '../support/sync-fixtures';
+import { Customer, rowsOf, Setting, useSyncPair } from '../support/sync-fixtures';
 
 describeEachPair('engine basics', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   it('copies logged inserts and reports counts, then says no changes', async () => {
     await db.local.getRepository(Customer).save([

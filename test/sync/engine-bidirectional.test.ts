@@ -3,7 +3,7 @@ import type { EntitySubscriberInterface, InsertEvent, RemoveEvent, UpdateEvent }
 import { runInNoLogContext } from '../../src/capture/no-log-context';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { countTable, Customer, openSyncPair, Order, type SyncPair } from '../support/sync-fixtures';
+import { countTable, Customer, Order, useSyncPair } from '../support/sync-fixtures';
 
 interface Heard {
   event: 'insert' | 'update' | 'remove';
@@ -55,14 +55,11 @@ class RecordingSubscriber implements EntitySubscriberInterface {
 }
 
 describeEachPair('engine listeners and echo prevention', (pair) => {
-  let db: SyncPair;
-  let recorder: RecordingSubscriber;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-    recorder = new RecordingSubscriber();
+  const db = useSyncPair(pair);
+  const recorder = new RecordingSubscriber();
+  beforeAll(() => {
     db.remote.subscribers.push(recorder);
   });
-  afterAll(async () => db?.close());
 
   it('listeners: true fires remote after-events with full entities inside the sync transaction, never logged', async () => {
     const customer = await db.local.getRepository(Customer).save({ email: 'l@x', name: 'L' });
@@ -109,16 +106,8 @@ describeEachPair('engine listeners and echo prevention', (pair) => {
 });
 
 describeEachPair('engine two directions and several remotes', (pair) => {
-  let ab: SyncPair;
-  let third: SyncPair;
-  beforeAll(async () => {
-    ab = await openSyncPair(pair);
-    third = await openSyncPair({ source: pair.target, target: pair.source });
-  });
-  afterAll(async () => {
-    await ab?.close();
-    await third?.close();
-  });
+  const ab = useSyncPair(pair);
+  const third = useSyncPair({ source: pair.target, target: pair.source });
 
   it('A→B, an edit on B, then B→A: no duplicate and no echo', async () => {
     const { local: a, remote: b } = ab;

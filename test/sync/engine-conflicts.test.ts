@@ -2,16 +2,12 @@ import 'reflect-metadata';
 import { synchronize } from '../../src/sync/synchronizer';
 import type { SyncConflict } from '../../src/sync/sync-options';
 import { describeEachPair } from '../support/describe-dialects';
-import { Customer, openSyncPair, type SyncPair } from '../support/sync-fixtures';
+import { Customer, useSyncPair } from '../support/sync-fixtures';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachPair('engine conflicts: newest wins for every action', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   /** A customer that exists on both sides (delivered by a sync). */
   async function shared(email: string): Promise<void> {

@@ -4,16 +4,7 @@ import { runInNoLogContext } from '../../src/capture/no-log-context';
 import { resetSynchro } from '../../src/sync/reset-synchro';
 import { Synchronizer, synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import {
-  countTable,
-  Customer,
-  openSyncPair,
-  Order,
-  Post,
-  Setting,
-  Tag,
-  type SyncPair,
-} from '../support/sync-fixtures';
+import { countTable, Customer, Order, Post, Setting, Tag, useSyncPair } from '../support/sync-fixtures';
 
 /** Counts the queries a DataSource runs (TypeORM's beforeQuery event). */
 class QueryCounter implements EntitySubscriberInterface {
@@ -26,11 +17,7 @@ class QueryCounter implements EntitySubscriberInterface {
 describeEachPair(
   "django-synchro's bugs stay fixed: late commits",
   (pair) => {
-    let db: SyncPair;
-    beforeAll(async () => {
-      db = await openSyncPair(pair);
-    });
-    afterAll(async () => db?.close());
+    const db = useSyncPair(pair);
 
     it('B5: a write whose transaction commits after a sync started is delivered, never skipped', async () => {
       const slow = db.local.createQueryRunner();
@@ -55,11 +42,7 @@ describeEachPair(
 );
 
 describeEachPair("django-synchro's bugs stay fixed", (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   it('B1: the first sync of a fresh install delivers everything logged so far; the checkpoint lives in the database', async () => {
     await db.local.getRepository(Tag).save([{ label: 'b1-a' }, { label: 'b1-b' }]);

@@ -6,15 +6,13 @@ import { readNodeId } from '../../src/store/node-identity';
 import { readCursor } from '../../src/sync/cursor-store';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { countTable, Customer, openSyncPair, Product, type SyncPair } from '../support/sync-fixtures';
+import { countTable, Customer, Product, useSyncPair } from '../support/sync-fixtures';
 
 describeEachPair('engine failing objects', (pair) => {
-  let db: SyncPair;
+  const db = useSyncPair(pair);
   beforeAll(async () => {
-    db = await openSyncPair(pair);
     await synchronize({ local: db.local, remote: db.remote });
   });
-  afterAll(async () => db?.close());
 
   const inCursor = async () =>
     (await readCursor(db.remote, (await readNodeId(db.local)) as string, 'in'))?.logId;

@@ -8,20 +8,15 @@ import {
   Country,
   Customer,
   Membership,
-  openSyncPair,
   Order,
   Post,
   rowsOf,
   Tag,
-  type SyncPair,
+  useSyncPair,
 } from '../support/sync-fixtures';
 
 describeEachPair('engine foreign keys', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   it('creates FK targets the remote lacks first (watched or not) and maps them to remote keys', async () => {
     // Remote ids diverge from local ones, so a copied raw FK value would point at the wrong row.

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { runInNoLogContext } from '../../src/capture/no-log-context';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { openSyncPair, Post, rowsOf, Tag, type SyncPair } from '../support/sync-fixtures';
+import { Post, rowsOf, Tag, useSyncPair, type SyncPair } from '../support/sync-fixtures';
 
 async function remoteTags(db: SyncPair, title: string): Promise<string[]> {
   const post = await db.remote
@@ -12,11 +12,7 @@ async function remoteTags(db: SyncPair, title: string): Promise<string[]> {
 }
 
 describeEachPair('engine many-to-many', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   it('an inserted owner carries its join rows; related rows are created or matched', async () => {
     await runInNoLogContext(() => db.remote.getRepository(Tag).save({ label: 'b' }));

@@ -4,14 +4,10 @@ import { readNodeId } from '../../src/store/node-identity';
 import { readCursor } from '../../src/sync/cursor-store';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { countTable, Customer, openSyncPair, Order, Tag, type SyncPair } from '../support/sync-fixtures';
+import { countTable, Customer, Order, Tag, useSyncPair } from '../support/sync-fixtures';
 
 describeEachPair('engine dry run and full sync', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   it('dry run returns the full plan and writes nothing anywhere', async () => {
     const customer = await db.local.getRepository(Customer).save({ email: 'dry@x', name: 'D' });

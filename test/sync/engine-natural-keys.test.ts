@@ -4,14 +4,10 @@ import { ensureNodeId } from '../../src/store/node-identity';
 import { writeCursor } from '../../src/sync/cursor-store';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { Address, Customer, openSyncPair, rowsOf, Setting, type SyncPair } from '../support/sync-fixtures';
+import { Address, Customer, rowsOf, Setting, useSyncPair } from '../support/sync-fixtures';
 
 describeEachPair('engine natural keys and counterparts', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   it('matches an existing remote row by natural key instead of creating one, keeping skip fields', async () => {
     await runInNoLogContext(() =>

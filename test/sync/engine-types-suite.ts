@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { openSyncPair, TypeSample, type SyncPair } from '../support/sync-fixtures';
+import { TypeSample, useSyncPair } from '../support/sync-fixtures';
 
 const BIG = '9007199254740993'; // 2^53 + 1: not representable as a JS number
 
@@ -30,11 +30,7 @@ export function typeRoundTripSuite(zone: string, januaryOffset: number): void {
   });
 
   describeEachPair(`engine types round-trip (${zone})`, (pair) => {
-    let db: SyncPair;
-    beforeAll(async () => {
-      db = await openSyncPair(pair, [TypeSample]);
-    });
-    afterAll(async () => db?.close());
+    const db = useSyncPair(pair, [TypeSample]);
 
     it('B3: dates (across DST, in a non-UTC zone), booleans, decimals, bigints, JSON, UUIDs, enums, nullable and default columns', async () => {
       const full = {

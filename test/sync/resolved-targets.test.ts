@@ -2,14 +2,10 @@ import 'reflect-metadata';
 import { runInNoLogContext } from '../../src/capture/no-log-context';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { Customer, openSyncPair, Order, Post, rowsOf, Tag, type SyncPair } from '../support/sync-fixtures';
+import { Customer, Order, Post, rowsOf, Tag, useSyncPair } from '../support/sync-fixtures';
 
 describeEachPair('engine: targets resolved by earlier batches of a run', (pair) => {
-  let db: SyncPair;
-  beforeAll(async () => {
-    db = await openSyncPair(pair);
-  });
-  afterAll(async () => db?.close());
+  const db = useSyncPair(pair);
 
   it('later batches point foreign keys at the remote row an earlier batch created, without duplicating it', async () => {
     // Remote ids diverge from local ones, so a wrong reuse would point at another customer.
