@@ -38,16 +38,51 @@ export async function checkRemoteSchema(
   remote: DataSource,
   runner?: QueryRunner,
 ): Promise<void> {
+  const checks = synchroConfigOf(local).entities.flatMap((config) => {
+    const remoteMeta = remoteEntityOf(remote, config);
+    const own: TableCheck = {
+      entity: config.name,
+      localMeta: config.metadata,
+      remoteMeta,
+      skip: config.skip,
+    };
+    return [own, ...junctionChecks(config, remoteMeta)];
+  });
   const own = runner ?? remote.createQueryRunner();
   try {
-    for (const config of synchroConfigOf(local).entities) {
-      const remoteMeta = remoteEntityOf(remote, config);
-      await checkTable(local, own, config.name, config.metadata, remoteMeta, config.skip);
-      await checkJunctions(local, own, config, remoteMeta);
-    }
+    const tables = await remoteTables(
+      own,
+      checks.map((c) => c.remoteMeta.tablePath),
+    );
+    for (const check of checks) checkTable(local, check, tables.get(check.remoteMeta.tablePath));
   } finally {
     if (runner === undefined) await own.release();
   }
+}
+
+/** One table to compare: a watched entity's, or an implicit join table of one (compared by column name). */
+interface TableCheck {
+  readonly entity: string;
+  readonly localMeta: EntityMetadata;
+  readonly remoteMeta: EntityMetadata;
+  readonly skip: ReadonlySet<string>;
+  readonly byDatabaseName?: boolean;
+}
+
+/**
+ * The remote tables by path, read with one `getTables` call (one set of catalogue queries instead of
+ * one per table); a path that call does not name back is read alone.
+ */
+async function remoteTables(runner: QueryRunner, paths: string[]): Promise<Map<string, Table | undefined>> {
+  const unique = [...new Set(paths)];
+  const parse = (target: Table | string) => {
+    const parsed = runner.connection.driver.parseTableName(target);
+    return `${parsed.schema ?? ''}\u0000${parsed.tableName}`;
+  };
+  const byName = new Map((await runner.getTables(unique)).map((t) => [parse(t), t]));
+  const out = new Map<string, Table | undefined>();
+  for (const path of unique) out.set(path, byName.get(parse(path)) ?? (await runner.getTable(path)));
+  return out;
 }
 
 /**
@@ -73,12 +108,8 @@ export function remoteEntityOf(remote: DataSource, config: SynchroEntityConfig):
   );
 }
 
-async function checkJunctions(
-  local: DataSource,
-  runner: QueryRunner,
-  owner: SynchroEntityConfig,
-  remoteOwner: EntityMetadata,
-): Promise<void> {
+function junctionChecks(owner: SynchroEntityConfig, remoteOwner: EntityMetadata): TableCheck[] {
+  const out: TableCheck[] = [];
   for (const relation of owner.metadata.manyToManyRelations) {
     const junction = relation.junctionEntityMetadata;
     if (!relation.isOwning || junction === undefined) continue;
@@ -92,20 +123,19 @@ async function checkJunctions(
         { entity: owner.name, table: junction.tableName, column: relation.propertyPath },
       );
     }
-    await checkTable(local, runner, owner.name, junction, remoteJunction, new Set(), true);
+    out.push({
+      entity: owner.name,
+      localMeta: junction,
+      remoteMeta: remoteJunction,
+      skip: new Set(),
+      byDatabaseName: true,
+    });
   }
+  return out;
 }
 
-async function checkTable(
-  local: DataSource,
-  runner: QueryRunner,
-  entity: string,
-  localMeta: EntityMetadata,
-  remoteMeta: EntityMetadata,
-  skip: ReadonlySet<string>,
-  byDatabaseName = false,
-): Promise<void> {
-  const table = await runner.getTable(remoteMeta.tablePath);
+function checkTable(local: DataSource, check: TableCheck, table: Table | undefined): void {
+  const { entity, localMeta, remoteMeta, skip, byDatabaseName } = check;
   if (table === undefined) {
     throw new SchemaMismatchError(`The remote has no table ${remoteMeta.tableName} for ${entity}`, {
       entity,
@@ -113,9 +143,10 @@ async function checkTable(
     });
   }
   for (const column of syncedColumns(localMeta, skip)) {
-    const remoteColumn = byDatabaseName
-      ? remoteMeta.columns.find((c) => c.databaseName === column.databaseName)
-      : remoteMeta.columns.find((c) => c.propertyPath === column.propertyPath);
+    const remoteColumn =
+      byDatabaseName === true
+        ? remoteMeta.columns.find((c) => c.databaseName === column.databaseName)
+        : remoteMeta.columns.find((c) => c.propertyPath === column.propertyPath);
     checkColumn(local, entity, table, column, remoteColumn);
   }
 }

@@ -58,7 +58,7 @@ describe('resolveSyncOptions', () => {
       conflictPolicy: 'newest',
       dryRun: false,
       full: false,
-      batchSize: 500,
+      batchSize: 2000,
       commit: 'run',
       onError: 'abort',
       listeners: true,
