@@ -21,9 +21,12 @@ export function keyValueToString(value: unknown): string {
 
 /** Encodes a key record (already in primary-column order). */
 export function encodeKey(record: Record<string, unknown>): EncodedKey {
-  const out: KeyRecord = {};
-  for (const [path, value] of Object.entries(record)) out[path] = keyValueToString(value);
-  return JSON.stringify(out);
+  const entries = Object.entries(record);
+  const [only] = entries;
+  // The common single-column key, spelled exactly as JSON.stringify spells the object.
+  if (entries.length === 1 && only !== undefined)
+    return `{${JSON.stringify(only[0])}:${JSON.stringify(keyValueToString(only[1]))}}`;
+  return JSON.stringify(Object.fromEntries(entries.map(([path, value]) => [path, keyValueToString(value)])));
 }
 
 /** Decodes a stored key; throws on anything but a flat JSON object of strings. */
@@ -33,6 +36,24 @@ export function decodeKey(encoded: EncodedKey): KeyRecord {
     throw new TypeError(`Stored key is not a JSON object: ${encoded}`);
   }
   return parsed as KeyRecord;
+}
+
+const readKeys = new Map<EncodedKey, Readonly<KeyRecord>>();
+/** Decoded keys kept at most; past it the cache starts over (memory must not grow with a run). */
+const READ_KEYS_LIMIT = 20_000;
+
+/**
+ * @internal {@link decodeKey} for the engine's hot paths, which decode the same keys many times per
+ * batch and only read them: a bounded cache of frozen records. Results handed to users use
+ * `decodeKey` (their own copy).
+ */
+export function readKey(encoded: EncodedKey): Readonly<KeyRecord> {
+  const known = readKeys.get(encoded);
+  if (known !== undefined) return known;
+  if (readKeys.size >= READ_KEYS_LIMIT) readKeys.clear();
+  const record = Object.freeze(decodeKey(encoded));
+  readKeys.set(encoded, record);
+  return record;
 }
 
 /**

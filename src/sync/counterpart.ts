@@ -1,5 +1,5 @@
 import { naturalKeyField } from '../capture/entity-config';
-import { decodeKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
+import { readKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
 import { MultipleNaturalKeyMatchesError } from '../core/errors';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
@@ -55,7 +55,7 @@ export async function resolveCounterparts(
  * rows' remote keys; `undefined` while such a referenced row has no remote key yet.
  */
 export function derivedRemoteKey(work: WorkSet, item: WorkItem): EncodedKey | undefined {
-  const local = decodeKey(item.key);
+  const local = readKey(item.key);
   const record: Record<string, string> = {};
   for (const key of item.mapping.keys) {
     const path = key.local.propertyPath;
@@ -68,7 +68,7 @@ export function derivedRemoteKey(work: WorkSet, item: WorkItem): EncodedKey | un
     const target = targetKey === undefined ? undefined : work.get(fk.target, targetKey);
     const column = fk.columns.find((c) => c.local === key.local);
     if (target?.remoteKey === undefined || column === undefined) return undefined;
-    record[path] = decodeKey(target.remoteKey)[column.targetPath] ?? '';
+    record[path] = readKey(target.remoteKey)[column.targetPath] ?? '';
   }
   return encodeKey(record);
 }
@@ -150,7 +150,7 @@ function naturalProbe(
       // A target the remote does not have yet cannot be part of an existing remote row's key.
       if (fk === undefined || targetKey === undefined || target?.remoteKey === undefined || !target.exists)
         return undefined;
-      const record = JSON.parse(target.remoteKey) as Record<string, string>;
+      const record = readKey(target.remoteKey);
       values.push(...fk.columns.map((c) => record[c.targetPath] ?? null));
     } else {
       const pair = mapping.columns.find((c) => c.local.propertyName === field);

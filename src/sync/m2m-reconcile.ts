@@ -1,4 +1,4 @@
-import { decodeKey, encodeKey, keyValueToString, type EncodedKey } from '../core/entity-key';
+import { readKey, encodeKey, keyValueToString, type EncodedKey } from '../core/entity-key';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, JunctionColumn, JunctionPlan } from './entity-mapping';
 import {
@@ -35,7 +35,7 @@ async function selectJoinRows(
   const owners = junction.ownerColumns.map((c) => side.e(c[which]));
   const out: JoinRow[] = [];
   for (const part of chunksOf(ownerKeys, tuplesPerCondition(side, owners.length))) {
-    const tuples = part.map((k) => junction.ownerColumns.map((c) => decodeKey(k)[c.path] ?? null));
+    const tuples = part.map((k) => junction.ownerColumns.map((c) => readKey(k)[c.path] ?? null));
     const where = tupleCondition(side, owners, tuples);
     out.push(
       ...(await queryRows<JoinRow>(
@@ -156,8 +156,8 @@ async function applyDifference(
 }
 
 function pairValues(junction: JunctionPlan, [owner, inverse]: [EncodedKey, EncodedKey]): (string | null)[] {
-  const o = decodeKey(owner);
-  const i = decodeKey(inverse);
+  const o = readKey(owner);
+  const i = readKey(inverse);
   return [
     ...junction.ownerColumns.map((c) => o[c.path] ?? null),
     ...junction.inverseColumns.map((c) => i[c.path] ?? null),

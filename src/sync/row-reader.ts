@@ -1,5 +1,5 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { decodeKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
+import { readKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
 import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { chunksOf, queryRows, tupleCondition, tuplesPerCondition, type SideSql } from './sync-sql';
 
@@ -25,7 +25,7 @@ function selectList(side: SideSql, columns: readonly ColumnMetadata[]): string {
 /** @internal The key tuples (in primary-column order) of encoded keys. */
 export function keyTuples(columns: readonly ColumnMetadata[], keys: readonly EncodedKey[]): string[][] {
   return keys.map((key) => {
-    const record = decodeKey(key);
+    const record = readKey(key);
     return columns.map((c) => record[c.propertyPath] ?? '');
   });
 }

@@ -1,4 +1,4 @@
-import type { EncodedKey } from '../core/entity-key';
+import { readKey, type EncodedKey } from '../core/entity-key';
 import { ApplyFailedError } from '../core/errors';
 import { multiRowInsertSql } from '../dialect/synchro-dialect';
 import { derivedRemoteKey, generatedRemoteKey } from './counterpart';
@@ -92,7 +92,7 @@ function foreignKeyValues(work: WorkSet, item: WorkItem, fk: ForeignKeyPlan): un
 }
 
 function remoteKeyPart(remoteKey: EncodedKey, path: string): string | null {
-  return (JSON.parse(remoteKey) as Record<string, string>)[path] ?? null;
+  return readKey(remoteKey)[path] ?? null;
 }
 
 async function upsertRows(ctx: EngineContext, work: WorkSet, mapping: EntityMapping, items: WorkItem[]) {
