@@ -6,6 +6,7 @@ import {
   type ErrorKind,
   type SynchroDialect,
 } from './synchro-dialect';
+import { mysqlKeyTextSql } from './mysql-key-text';
 
 const CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -94,6 +95,8 @@ export const mysqlDialect: SynchroDialect = {
   },
 
   readColumnSql: (column) => column,
+  keyTextSql: mysqlKeyTextSql,
+  concatSql: (parts) => `CONCAT(${parts.join(', ')})`,
 
   async insertGenerated(runner, table, columns, rows): Promise<unknown[]> {
     if (rows.length === 0) return [];

@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /** The databases typeorm-synchro supports. */
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
@@ -72,6 +73,20 @@ export interface SynchroDialect {
    * numbered `offset + 1`. Absent where unsupported (then one placeholder per value is used).
    */
   readonly textAnySql?: (escapedColumn: string, offset: number) => string;
+  /**
+   * The text a primary column's value takes inside a log key, computed in SQL from `escapedRef`
+   * (`alias.column`): exactly what `encodeKey` writes between the quotes for the value TypeORM
+   * hydrates from that column, or `undefined` for a column type without such an exact form. Where
+   * present (databases without `UPDATE … RETURNING`), a bulk write in a transaction of its own logs
+   * its keys with one `INSERT INTO synchro_log … SELECT … FOR UPDATE` instead of reading them first.
+   */
+  readonly keyTextSql?: (
+    column: ColumnMetadata,
+    escapedRef: string,
+    dataSource: DataSource,
+  ) => string | undefined;
+  /** SQL concatenating text expressions (present with {@link keyTextSql}). */
+  readonly concatSql?: (parts: readonly string[]) => string;
 }
 
 /** @internal `INSERT INTO t (cols) VALUES (…), (…)` with `placeholder`-style parameters. */
