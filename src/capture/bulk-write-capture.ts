@@ -24,6 +24,7 @@ import { captureConfigOf, handledByBuilder } from './capture-state';
 import { inCaptureTransaction, type WriteBuilder } from './capture-transaction';
 import type { SynchroEntityConfig, SynchroJunctionConfig } from './entity-config';
 import { queueLogRows } from './log-buffer';
+import { logKeysBySelect } from './log-select';
 import type { LogRowInput } from './log-writer';
 import { captureUpsert, isUpsert } from './upsert-capture';
 
@@ -98,10 +99,14 @@ function captureInsert(
 
 function captureBulk(qb: CapturedBuilder, plan: CapturePlan, run: () => Promise<unknown>): Promise<unknown> {
   const values = qb.expressionMap.valuesSet as object | undefined;
-  return inCaptureTransaction(qb, plan.dataSource, async (runner) => {
+  return inCaptureTransaction(qb, plan.dataSource, async (runner, ownTransaction) => {
     if (typeof values === 'object' && values !== null) handledByBuilder.add(values);
     try {
-      const { result, rows } = usesReturning(qb, plan)
+      const returning = usesReturning(qb, plan);
+      // Its own transaction only: rows logged before a statement that fails are then rolled back with it,
+      // and no rows the caller's transaction queued earlier can end up with later ids than these.
+      if (!returning && ownTransaction && (await logKeysBySelect(qb, plan, runner))) return await run();
+      const { result, rows } = returning
         ? await viaReturning(qb, plan, run)
         : await viaPreSelect(qb, plan, run);
       await queueLogRows(runner, logRowsOf(plan, rows));

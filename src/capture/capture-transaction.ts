@@ -8,6 +8,13 @@ export interface WriteBuilder {
 }
 
 /**
+ * `work` of {@link inCaptureTransaction}: `ownTransaction` is true when the transaction was started for
+ * this one statement, so a failure anywhere in `work` rolls back everything it wrote.
+ * @internal
+ */
+export type CaptureWork<T> = (runner: QueryRunner, ownTransaction: boolean) => Promise<T>;
+
+/**
  * Runs `work` with the builder bound to a runner inside a transaction: the caller's open transaction
  * when there is one, else one started (and committed or rolled back) here, so the change and its log
  * rows are atomic. On a single-connection database a forced transaction first takes the DataSource's
@@ -17,10 +24,10 @@ export interface WriteBuilder {
 export async function inCaptureTransaction<T>(
   builder: WriteBuilder,
   dataSource: DataSource,
-  work: (runner: QueryRunner) => Promise<T>,
+  work: CaptureWork<T>,
 ): Promise<T> {
   const explicit = builder.queryRunner;
-  if (explicit?.isTransactionActive === true) return work(explicit);
+  if (explicit?.isTransactionActive === true) return work(explicit, false);
   if (explicit === undefined && needsMutex(dataSource)) {
     return withTransactionMutex(dataSource, () => bindAndRun(builder, dataSource, explicit, work));
   }
@@ -31,7 +38,7 @@ async function bindAndRun<T>(
   builder: WriteBuilder,
   dataSource: DataSource,
   explicit: QueryRunner | undefined,
-  work: (runner: QueryRunner) => Promise<T>,
+  work: CaptureWork<T>,
 ): Promise<T> {
   const runner = explicit ?? dataSource.createQueryRunner();
   builder.setQueryRunner(runner);
@@ -43,12 +50,12 @@ async function bindAndRun<T>(
   }
 }
 
-async function inTransaction<T>(runner: QueryRunner, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+async function inTransaction<T>(runner: QueryRunner, work: CaptureWork<T>): Promise<T> {
   // Joined: on a single connection, a transaction still open here belongs to this flow (the mutex).
-  if (runner.isTransactionActive) return work(runner);
+  if (runner.isTransactionActive) return work(runner, false);
   await runner.startTransaction();
   try {
-    const result = await work(runner);
+    const result = await work(runner, true);
     await runner.commitTransaction();
     return result;
   } catch (error) {

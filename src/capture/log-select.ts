@@ -1,0 +1,133 @@
+import {
+  SelectQueryBuilder,
+  type DataSource,
+  type EntityMetadata,
+  type ObjectLiteral,
+  type QueryBuilder,
+  type QueryRunner,
+} from 'typeorm';
+import { encodeKey } from '../core/entity-key';
+import { dialectFor } from '../dialect/dialect-for';
+import { SYNCHRO_TABLES } from '../store/synchro-tables';
+import type { CapturedBuilder, CapturePlan } from './bulk-write-capture';
+
+/** A log key computed by the database: an SQL expression and its bound literal pieces (named parameters). */
+interface KeySql {
+  readonly expression: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** Stands in for a column's value while the key's JSON is laid out (`JSON.stringify` leaves it as is). */
+const MARK = '\uE000';
+const MARK_SPLIT = new RegExp(`${MARK}(\\d+)${MARK}`);
+const keySqlCache = new WeakMap<EntityMetadata, Map<string, KeySql | null>>();
+
+/** Kinds whose log rows need only the primary key (deletes of natural-keyed entities need more). */
+const KEY_ONLY_KINDS = new Set<CapturePlan['kind']>(['update', 'soft-delete', 'delete']);
+
+/**
+ * `encodeKey`'s JSON for the primary columns, split around each value: literal text at even indexes,
+ * the column's index in `primaryColumns` at odd ones. Built by `encodeKey` itself, so the property
+ * order, quoting and separators are the ones every other log row has.
+ */
+function keyTemplate(metadata: EntityMetadata): (string | number)[] {
+  const record: Record<string, string> = {};
+  metadata.primaryColumns.forEach((column, i) => (record[column.propertyPath] = `${MARK}${i}${MARK}`));
+  return encodeKey(record)
+    .split(MARK_SPLIT)
+    .map((part, i) => (i % 2 === 1 ? Number(part) : part));
+}
+
+function buildKeySql(dataSource: DataSource, metadata: EntityMetadata, alias: string): KeySql | undefined {
+  const dialect = dialectFor(dataSource);
+  const e = (name: string) => dataSource.driver.escape(name);
+  if (dialect.keyTextSql === undefined || dialect.concatSql === undefined) return undefined;
+  if (metadata.primaryColumns.length === 0) return undefined;
+  const params: Record<string, string> = {};
+  const parts: string[] = [];
+  for (const [i, part] of keyTemplate(metadata).entries()) {
+    if (typeof part === 'number') {
+      const column = metadata.primaryColumns[part]!;
+      const text = dialect.keyTextSql(column, `${e(alias)}.${e(column.databaseName)}`, dataSource);
+      if (text === undefined) return undefined;
+      parts.push(text);
+    } else if (part !== '') {
+      params[`synchro_key_${i}`] = part;
+      parts.push(`:synchro_key_${i}`);
+    }
+  }
+  return { expression: dialect.concatSql(parts), params };
+}
+
+/** {@link buildKeySql}, once per entity and alias. */
+function keySqlOf(dataSource: DataSource, metadata: EntityMetadata, alias: string): KeySql | undefined {
+  let byAlias = keySqlCache.get(metadata);
+  if (byAlias === undefined) keySqlCache.set(metadata, (byAlias = new Map()));
+  let keySql = byAlias.get(alias);
+  if (keySql === undefined) byAlias.set(alias, (keySql = buildKeySql(dataSource, metadata, alias) ?? null));
+  return keySql ?? undefined;
+}
+
+/** The statement's key SQL when its log rows can be written by one INSERT … SELECT, else `undefined`. */
+function keySqlFor(qb: CapturedBuilder, plan: CapturePlan): KeySql | undefined {
+  const map = qb.expressionMap;
+  if (plan.config === undefined || !KEY_ONLY_KINDS.has(plan.kind)) return undefined;
+  if (plan.kind === 'delete' && plan.config.naturalKey !== undefined) return undefined;
+  // LIMIT (with ORDER BY) could pick other rows in a second statement; CTEs cannot follow INSERT … everywhere.
+  if (map.limit !== undefined || map.offset !== undefined || map.take !== undefined || map.skip !== undefined)
+    return undefined;
+  if (Object.keys(map.orderBys).length > 0 || (map.commonTableExpressions?.length ?? 0) > 0) return undefined;
+  return keySqlOf(plan.dataSource, plan.metadata, map.mainAlias?.name ?? plan.metadata.tableName);
+}
+
+/**
+ * SELECT of the rows the statement will touch, as log rows (entity, key, action, natural key, server
+ * clock), locked. Sorted by key, so every row is read and locked before the first log row is inserted:
+ * a streaming INSERT … SELECT would hold InnoDB's table-level auto-increment lock on the log (lock mode
+ * 1, MariaDB's default) while it waits for a row lock, stalling every other transaction's log insert.
+ */
+function logRowsSelect(
+  qb: CapturedBuilder,
+  plan: CapturePlan,
+  key: KeySql,
+): SelectQueryBuilder<ObjectLiteral> {
+  const dialect = dialectFor(plan.dataSource);
+  // One copy of the builder's expression map (clone().select() would copy it twice).
+  let select = new SelectQueryBuilder(qb as unknown as QueryBuilder<ObjectLiteral>)
+    .select(':synchro_entity', 'synchro_entity')
+    .addSelect(key.expression, 'synchro_key')
+    .addSelect(':synchro_action', 'synchro_action')
+    .addSelect(':synchro_natural_key', 'synchro_natural_key')
+    .addSelect(dialect.nowMsSql, 'synchro_at_ms')
+    .setParameters({
+      ...key.params,
+      synchro_entity: plan.config!.name,
+      synchro_action: plan.kind === 'delete' ? 'delete' : 'update',
+      synchro_natural_key: 'null',
+    })
+    .orderBy('synchro_key');
+  if (plan.kind !== 'soft-delete') select = select.withDeleted();
+  return dialect.forUpdateSql === '' ? select : select.setLock('pessimistic_write');
+}
+
+/**
+ * Where the dialect can compute log keys in SQL: writes the log rows of the rows `qb` is about to touch
+ * with one `INSERT INTO synchro_log … SELECT … FOR UPDATE` through `runner` (in the statement's own
+ * transaction) and returns true; returns false, having done nothing, when the keys must be read first.
+ * The locks (next-key locks on MySQL) keep other transactions from adding or changing matching rows
+ * before the statement runs, as the locking pre-select does.
+ * @internal
+ */
+export async function logKeysBySelect(
+  qb: CapturedBuilder,
+  plan: CapturePlan,
+  runner: QueryRunner,
+): Promise<boolean> {
+  const key = keySqlFor(qb, plan);
+  if (key === undefined) return false;
+  const e = (name: string) => plan.dataSource.driver.escape(name);
+  const columns = ['entity', 'object_key', 'action', 'natural_key', 'at_ms'].map(e).join(', ');
+  const [sql, params] = logRowsSelect(qb, plan, key).getQueryAndParameters();
+  await runner.query(`INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) ${sql}`, params);
+  return true;
+}
