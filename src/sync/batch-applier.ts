@@ -12,6 +12,7 @@ import { loadJoinRows, reconcileJoinRows } from './m2m-reconcile';
 import { resolvedTargetsOf } from './resolved-targets';
 import { deleteRetries } from './retry-store';
 import { foreignKeyOf, readLocalRows } from './row-reader';
+import { createReferencedDeletions } from './referenced-deletions';
 import { rowsToWrite, writeEntityRows } from './row-writer';
 import type { PlannedActionKind } from './sync-result';
 import { groupBy } from './sync-sql';
@@ -42,6 +43,7 @@ export async function applyBatch(
   const order = commitOrder(work.entities());
   for (const mapping of order) await resolveCounterparts(ctx, work, mapping);
   for (const mapping of order) await decideUpserts(ctx, work, mapping);
+  createReferencedDeletions(ctx, work);
   const deletes = await planAllDeletes(ctx, deleteObjects);
   if (ctx.options.dryRun) return { work, deletes };
   await applyDeletes(ctx, runner, deletes);
@@ -102,16 +104,21 @@ function groupByMapping(items: readonly WorkItem[]): Map<EntityMapping, WorkItem
   return groupBy(items, (item) => item.mapping);
 }
 
+/**
+ * Conflicts of the synced objects: with the remote row they overwrite, or, when the remote deleted
+ * their counterpart, with that delete (a newer remote delete keeps the object deleted there).
+ */
 async function decideUpserts(ctx: EngineContext, work: WorkSet, mapping: EntityMapping): Promise<void> {
   const candidates = work
     .of(mapping)
-    .filter((i) => i.mode === 'sync' && i.exists && i.remoteKey !== undefined && i.object !== undefined)
+    .filter((i) => i.mode === 'sync' && i.object !== undefined)
     .map((i) => ({
       key: i.key,
-      remoteKey: i.remoteKey as EncodedKey,
+      remoteKeys: i.exists ? [i.remoteKey as EncodedKey] : i.gone,
       localAction: i.object?.action ?? 'update',
       localAtMs: i.object?.atMs ?? 0,
-    }));
+    }))
+    .filter((c) => c.remoteKeys.length > 0);
   const kept = await decideConflicts(ctx, mapping, candidates);
   for (const key of kept) {
     const item = work.get(mapping, key);
@@ -133,7 +140,7 @@ async function applyDeletes(
   runner: QueryRunner,
   deletes: PlannedDelete[],
 ): Promise<void> {
-  const applied = deletes.filter((d) => d.remoteKey !== undefined && !d.kept);
+  const applied = deletes.filter((d) => d.remoteKey !== undefined && !d.kept && !d.revived);
   for (const [mapping, planned] of groupBy(applied, (d) => d.object.mapping)) {
     const keys = planned.map((d) => d.remoteKey as EncodedKey);
     const announce = ctx.options.listeners && hasListeners(runner, mapping);
@@ -147,8 +154,14 @@ async function applyDeletes(
       ctx.result.plan.push(
         planEntry(d.object.mapping.name, d.object.key, 'none', 'delete: no remote counterpart'),
       );
-    }
+    } else if (d.revived) ctx.result.plan.push(revivedEntry(d));
   }
+}
+
+const REVIVED = 'delete: the object exists locally again (a newer remote change re-created it)';
+
+function revivedEntry(d: PlannedDelete) {
+  return planEntry(d.object.mapping.name, d.object.key, 'none', REVIVED, d.remoteKey);
 }
 
 async function writeAndAnnounce(
@@ -251,15 +264,17 @@ export function planOf(outcome: BatchOutcome) {
   const deletes = outcome.deletes.map((d) =>
     d.remoteKey === undefined
       ? planEntry(d.object.mapping.name, d.object.key, 'none', 'delete: no remote counterpart')
-      : d.kept
-        ? planEntry(
-            d.object.mapping.name,
-            d.object.key,
-            'none',
-            'remote change is kept (conflict)',
-            d.remoteKey,
-          )
-        : planEntry(d.object.mapping.name, d.object.key, 'delete', 'delete logged', d.remoteKey),
+      : d.revived
+        ? revivedEntry(d)
+        : d.kept
+          ? planEntry(
+              d.object.mapping.name,
+              d.object.key,
+              'none',
+              'remote change is kept (conflict)',
+              d.remoteKey,
+            )
+          : planEntry(d.object.mapping.name, d.object.key, 'delete', 'delete logged', d.remoteKey),
   );
   return [...deletes, ...entries];
 }

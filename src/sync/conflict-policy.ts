@@ -6,19 +6,26 @@ import type { EntityMapping } from './entity-mapping';
 import { remoteChangeTimes } from './log-reader';
 import type { SyncConflict } from './sync-options';
 
-/** @internal An object whose counterpart exists remotely, to be checked for a concurrent remote change. */
+/**
+ * @internal An object to check for a concurrent remote change: `remoteKeys` are its counterpart (one
+ * existing remote row) or, when the remote deleted it, the keys its counterpart had (the stale id-map
+ * pairs, or the same key for keys the remote does not generate).
+ */
 export interface ConflictCandidate {
   readonly key: EncodedKey;
-  readonly remoteKey: EncodedKey;
+  readonly remoteKeys: readonly EncodedKey[];
   readonly localAction: ChangeAction;
   readonly localAtMs: number;
 }
 
+type RemoteChange = { atMs: number; action: ChangeAction };
+
 /**
  * @internal Newest wins, for every action: the newest local log time of each object is compared with
- * the newest remote log time of its counterpart among the remote changes the local side has not
- * received yet. No such remote change → the local side wins silently. Otherwise the policy decides
- * (`'newest'`: the remote on a tie) and the conflict is reported. Returns the keys the remote keeps.
+ * the newest remote log time of its counterpart (a deleted counterpart included) among the remote
+ * changes the local side has not received yet. No such remote change → the local side wins silently.
+ * Otherwise the policy decides (`'newest'`: the remote on a tie) and the conflict is reported.
+ * Returns the keys the remote keeps.
  */
 export async function decideConflicts(
   ctx: EngineContext,
@@ -31,11 +38,11 @@ export async function decideConflicts(
   const times = await remoteChangeTimes(
     ctx.remote,
     remoteName,
-    candidates.map((c) => c.remoteKey),
+    candidates.flatMap((c) => c.remoteKeys),
     ctx.unseenRemoteAfter,
   );
   for (const candidate of candidates) {
-    const remote = times.get(candidate.remoteKey);
+    const remote = newestOf(candidate.remoteKeys.map((k) => times.get(k)));
     if (remote === undefined) continue;
     const conflict: SyncConflict = {
       entity: mapping.name,
@@ -57,6 +64,27 @@ export async function decideConflicts(
     });
   }
   return kept;
+}
+
+function newestOf(changes: readonly (RemoteChange | undefined)[]): RemoteChange | undefined {
+  let newest: RemoteChange | undefined;
+  for (const change of changes)
+    if (change !== undefined && (newest === undefined || change.atMs >= newest.atMs)) newest = change;
+  return newest;
+}
+
+/**
+ * @internal The remote won the conflict of `key` (it deleted the object), but a row the local side
+ * writes needs the object (foreign key or join row): it is created after all, and its report says so.
+ */
+export function overruleConflict(ctx: EngineContext, mapping: EntityMapping, key: EncodedKey): void {
+  const wanted = JSON.stringify(decodeKey(key));
+  const report = ctx.result.conflicts.find(
+    (c) => c.entity === mapping.name && c.decision === 'remote' && JSON.stringify(c.key) === wanted,
+  );
+  if (report === undefined) return;
+  report.decision = 'local';
+  report.reason = `${report.reason}, but a row the local side writes references it: created again`;
 }
 
 function decide(

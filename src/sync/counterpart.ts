@@ -1,3 +1,4 @@
+import type { EntityMetadata } from 'typeorm';
 import { naturalKeyField } from '../capture/entity-config';
 import { readKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
 import { MultipleNaturalKeyMatchesError } from '../core/errors';
@@ -5,7 +6,7 @@ import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
 import { lookupIdMap, pairId } from './id-map-store';
 import { foreignKeyOf, keyTuples, type RawRow } from './row-reader';
-import { chunksOf, queryRows, tupleCondition, tuplesPerCondition } from './sync-sql';
+import { chunksOf, queryRows, tupleCondition, tuplesPerCondition, type SideSql } from './sync-sql';
 import { hydrate, toRemoteValue } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
 
@@ -31,7 +32,10 @@ export async function resolveCounterparts(
     const listed = candidates.get(item.key) ?? [];
     const found = listed.find((k) => existing.has(k));
     item.stale = found === undefined && listed.length > 0;
-    if (found === undefined) continue;
+    if (found === undefined) {
+      item.gone = [...listed];
+      continue;
+    }
     const mapped = onRemote.has(pairId(item.key, found));
     Object.assign(item, { remoteKey: found, exists: true, via: 'id-map', mapped });
   }
@@ -46,6 +50,7 @@ export async function resolveCounterparts(
     // A key made of references to rows the remote does not have yet: known once they are written.
     if (remoteKey === undefined) Object.assign(item, { via: 'same-key', pendingKey: true });
     else Object.assign(item, { remoteKey, exists: existing.has(remoteKey), via: 'same-key' });
+    if (remoteKey !== undefined && !item.exists && !item.gone.includes(remoteKey)) item.gone.push(remoteKey);
   }
 }
 
@@ -74,14 +79,22 @@ export function derivedRemoteKey(work: WorkSet, item: WorkItem): EncodedKey | un
 }
 
 /** @internal Which of `keys` exist in the remote table (keys are encoded with the same property paths). */
-export async function existingRemoteKeys(
+export function existingRemoteKeys(
   ctx: EngineContext,
   mapping: EntityMapping,
   keys: readonly EncodedKey[],
 ): Promise<Set<EncodedKey>> {
+  return existingKeys(ctx.remote, mapping.remote, keys);
+}
+
+/** @internal Which of `keys` exist in the table of `metadata` on `side`. */
+export async function existingKeys(
+  side: SideSql,
+  metadata: EntityMetadata,
+  keys: readonly EncodedKey[],
+): Promise<Set<EncodedKey>> {
   const out = new Set<EncodedKey>();
-  const side = ctx.remote;
-  const columns = mapping.remote.primaryColumns;
+  const columns = metadata.primaryColumns;
   const escaped = columns.map((c) => side.e(c.databaseName));
   const select = columns.map(
     (c) =>
@@ -89,9 +102,8 @@ export async function existingRemoteKeys(
   );
   for (const part of chunksOf([...new Set(keys)], tuplesPerCondition(side, escaped.length))) {
     const where = tupleCondition(side, escaped, keyTuples(columns, part));
-    const sql = `SELECT ${select.join(', ')} FROM ${side.e(mapping.remote.tablePath)} WHERE ${where.sql}`;
-    for (const row of await queryRows<RawRow>(side, sql, where.params))
-      out.add(keyOfRawRow(mapping.remote, row));
+    const sql = `SELECT ${select.join(', ')} FROM ${side.e(metadata.tablePath)} WHERE ${where.sql}`;
+    for (const row of await queryRows<RawRow>(side, sql, where.params)) out.add(keyOfRawRow(metadata, row));
   }
   return out;
 }

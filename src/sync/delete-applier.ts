@@ -3,10 +3,10 @@ import { decodeKey, type EncodedKey } from '../core/entity-key';
 import { decodeTyped } from '../core/typed-json';
 import { MultipleNaturalKeyMatchesError } from '../core/errors';
 import { decideConflicts } from './conflict-policy';
-import { existingRemoteKeys, naturalColumns, signatureOf } from './counterpart';
+import { existingKeys, existingRemoteKeys, naturalColumns, signatureOf } from './counterpart';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
-import { lookupIdMap } from './id-map-store';
+import { lookupIdMap, lookupIdMapByRemote } from './id-map-store';
 import { keyTuples, type RawRow } from './row-reader';
 import { chunksOf, queryRows, tupleCondition, tuplesPerCondition } from './sync-sql';
 import { hydrate } from './value-converter';
@@ -19,6 +19,11 @@ export interface PlannedDelete {
   readonly remoteKey: EncodedKey | undefined;
   /** Kept because the remote changed it more recently (conflict). */
   readonly kept: boolean;
+  /**
+   * The object exists locally again: an earlier sync from the remote re-created it (the remote's newer
+   * change won over this delete), so the delete is outdated and sends nothing.
+   */
+  readonly revived: boolean;
 }
 
 /**
@@ -44,17 +49,45 @@ export async function planDeletes(
   for (const [key, remoteKey] of await matchStoredNaturalKeys(ctx, mapping, byNatural))
     found.set(key, remoteKey);
   for (const [key, remoteKey] of await matchSameKeys(ctx, mapping, objects, found)) found.set(key, remoteKey);
+  const revived = await revivedLocally(ctx, mapping, found);
   const kept = await decideConflicts(
     ctx,
     mapping,
     objects.flatMap((o) => {
       const remoteKey = found.get(o.key);
-      return remoteKey === undefined
+      return remoteKey === undefined || revived.has(o.key)
         ? []
-        : [{ key: o.key, remoteKey, localAction: o.action, localAtMs: o.atMs }];
+        : [{ key: o.key, remoteKeys: [remoteKey], localAction: o.action, localAtMs: o.atMs }];
     }),
   );
-  return objects.map((object) => ({ object, remoteKey: found.get(object.key), kept: kept.has(object.key) }));
+  return objects.map((object) => ({
+    object,
+    remoteKey: found.get(object.key),
+    kept: kept.has(object.key),
+    revived: revived.has(object.key),
+  }));
+}
+
+/**
+ * Deleted objects that exist locally again: the deleted key itself, or another local row paired with
+ * the same remote counterpart. Only writes that are not logged bring a deleted object back, typically
+ * a sync from the remote whose newer change won over this delete and re-created the row here. Sending
+ * the delete would remove the remote row the local side keeps: the two databases would never converge.
+ */
+async function revivedLocally(
+  ctx: EngineContext,
+  mapping: EntityMapping,
+  found: ReadonlyMap<EncodedKey, EncodedKey>,
+): Promise<Set<EncodedKey>> {
+  if (found.size === 0) return new Set();
+  const paired = await lookupIdMapByRemote(ctx.sides, mapping.name, [...new Set(found.values())]);
+  const localKeys = (key: EncodedKey, remoteKey: EncodedKey) => [key, ...(paired.get(remoteKey) ?? [])];
+  const probe = [...found].flatMap(([key, remoteKey]) => localKeys(key, remoteKey));
+  const existing = await existingKeys(ctx.local, mapping.local, probe);
+  const out = new Set<EncodedKey>();
+  for (const [key, remoteKey] of found)
+    if (localKeys(key, remoteKey).some((k) => existing.has(k))) out.add(key);
+  return out;
 }
 
 /** Keys the application sets (not generated, not made of references) name the same row on both sides. */

@@ -44,6 +44,28 @@ export async function lookupIdMap(
   return { candidates: found, onRemote };
 }
 
+/**
+ * @internal The other direction of {@link lookupIdMap}: the local keys paired with each of
+ * `remoteKeys`, from the remote's authoritative rows (by local_key) and the local mirror (by peer_key).
+ */
+export async function lookupIdMapByRemote(
+  sides: IdMapSides,
+  entity: string,
+  remoteKeys: readonly EncodedKey[],
+): Promise<Map<EncodedKey, EncodedKey[]>> {
+  const found = new Map<EncodedKey, EncodedKey[]>();
+  const add = (remote: EncodedKey, local: EncodedKey) => {
+    const list = found.get(remote) ?? [];
+    if (!list.includes(local)) list.push(local);
+    found.set(remote, list);
+  };
+  for (const row of await selectMap(sides.remote, sides.localNode, entity, 'local_key', remoteKeys))
+    add(row.localKey, row.peerKey);
+  for (const row of await selectMap(sides.local, sides.remoteNode, entity, 'peer_key', remoteKeys))
+    add(row.peerKey, row.localKey);
+  return found;
+}
+
 /** @internal What {@link lookupIdMap} found. */
 export interface IdMapLookup {
   /** Remote key candidates per local key, authoritative ones first. */

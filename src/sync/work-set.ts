@@ -40,6 +40,11 @@ export interface WorkItem {
   pendingKey: boolean;
   /** The id map named counterparts that no longer exist: their pairs are replaced. */
   stale: boolean;
+  /**
+   * Remote keys the object's counterpart had and that no longer exist (stale id-map pairs, or the
+   * same key): the remote's log of them tells whether the remote deleted the object.
+   */
+  gone: EncodedKey[];
   decision: 'local' | 'remote';
   written: boolean;
   /** Written with a forward reference set to NULL; written again once every target exists. */
@@ -79,6 +84,7 @@ export class WorkSet {
       via: 'new',
       mapped: false,
       stale: false,
+      gone: [],
       pendingKey: false,
       decision: 'local',
       written: false,

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import type { DataSource, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import { synchronize } from '../../src/sync/synchronizer';
 import type { SyncConflict } from '../../src/sync/sync-options';
+import type { SyncResult } from '../../src/sync/sync-result';
 import { describeEachPair } from '../support/describe-dialects';
-import { Customer, useSyncPair } from '../support/sync-fixtures';
+import { Customer, Order, Setting, useSyncPair } from '../support/sync-fixtures';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -103,5 +105,131 @@ describeEachPair('engine conflicts: newest wins for every action', (pair) => {
     ]);
     expect(await remoteName('p2@x')).toBe('remote edit');
     expect(result.conflicts.map((c) => c.decision)).toEqual(['remote']);
+  });
+});
+
+/**
+ * One object per kind of counterpart lookup: the id map only (generated key, no natural key), the
+ * natural key, and the same key on both sides (a key the application sets).
+ */
+interface Subject {
+  readonly kind: string;
+  readonly target: EntityTarget<ObjectLiteral>;
+  readonly entity: string;
+  create(tag: string): ObjectLiteral;
+  where(tag: string): FindOptionsWhere<ObjectLiteral>;
+  readonly edit: ObjectLiteral;
+  /** Whether a loaded row carries `edit` (decimals load as numbers or strings, per driver). */
+  edited(row: ObjectLiteral | null): boolean;
+}
+
+const SUBJECTS: readonly Subject[] = [
+  {
+    kind: 'generated key, id map only',
+    target: Order,
+    entity: 'fx_order',
+    create: (tag) => ({ number: tag }),
+    where: (tag) => ({ number: tag }),
+    edit: { total: '9.50' },
+    edited: (row) => Number(row?.total) === 9.5,
+  },
+  {
+    kind: 'natural key',
+    target: Customer,
+    entity: 'fx_customer',
+    create: (tag) => ({ email: `${tag}@x`, name: 'base' }),
+    where: (tag) => ({ email: `${tag}@x` }),
+    edit: { name: 'local edit' },
+    edited: (row) => row?.name === 'local edit',
+  },
+  {
+    kind: 'same key on both sides',
+    target: Setting,
+    entity: 'fx_setting',
+    create: (tag) => ({ name: tag, value: 'base' }),
+    where: (tag) => ({ name: tag }),
+    edit: { value: 'local edit' },
+    edited: (row) => row?.value === 'local edit',
+  },
+];
+
+const [, CUSTOMER] = SUBJECTS as [Subject, Subject, Subject];
+
+describeEachPair('engine conflicts: a delete against a change on the other side', (pair) => {
+  const db = useSyncPair(pair);
+  const find = (ds: DataSource, s: Subject, tag: string) =>
+    ds.getRepository(s.target).findOneBy(s.where(tag));
+  const load = async (ds: DataSource, s: Subject, tag: string) =>
+    ds.getRepository(s.target).findOneByOrFail(s.where(tag));
+  const conflictsOf = (result: SyncResult, s: Subject) =>
+    result.conflicts.filter((c) => c.entity === s.entity);
+
+  /** The object on both sides, then deleted on the remote and updated locally, `first` first. */
+  async function deleteAndUpdate(s: Subject, tag: string, first: 'delete' | 'update'): Promise<void> {
+    await db.local.getRepository(s.target).save(s.create(tag));
+    await synchronize({ local: db.local, remote: db.remote });
+    const remove = async () => db.remote.getRepository(s.target).remove(await load(db.remote, s, tag));
+    const update = async () =>
+      db.local.getRepository(s.target).save({ ...(await load(db.local, s, tag)), ...s.edit });
+    await (first === 'delete' ? remove() : update());
+    await pause(30);
+    await (first === 'delete' ? update() : remove());
+  }
+
+  for (const s of SUBJECTS) {
+    it(`${s.kind}: a newer local update wins over an older remote delete, on both sides`, async () => {
+      const tag = `ru-${s.entity}`;
+      await deleteAndUpdate(s, tag, 'delete');
+      const there = await synchronize({ local: db.local, remote: db.remote });
+      expect(s.edited(await find(db.remote, s, tag))).toBe(true);
+      expect(conflictsOf(there, s)).toEqual([
+        expect.objectContaining({ decision: 'local', reason: 'local change is newer' }),
+      ]);
+      // Back: the remote's delete lost, the row is there again; its log row must not delete the local one.
+      const back = await synchronize({ local: db.remote, remote: db.local });
+      expect(s.edited(await find(db.local, s, tag))).toBe(true);
+      expect(back.counts[s.entity]?.deleted ?? 0).toBe(0);
+      expect(conflictsOf(back, s)).toEqual([]);
+    });
+
+    it(`${s.kind}: a newer remote delete wins over an older local update, on both sides`, async () => {
+      const tag = `dr-${s.entity}`;
+      await deleteAndUpdate(s, tag, 'update');
+      const there = await synchronize({ local: db.local, remote: db.remote });
+      expect(await find(db.remote, s, tag)).toBeNull();
+      expect(there.counts[s.entity]?.inserted ?? 0).toBe(0);
+      expect(conflictsOf(there, s)).toEqual([
+        expect.objectContaining({ decision: 'remote', reason: 'remote change is newer' }),
+      ]);
+      const back = await synchronize({ local: db.remote, remote: db.local });
+      expect(await find(db.local, s, tag)).toBeNull();
+      expect(back.counts[s.entity]?.deleted).toBe(1);
+    });
+  }
+
+  it('a delete the remote re-created since is planned as nothing (dry run)', async () => {
+    await deleteAndUpdate(CUSTOMER, 'dry', 'delete');
+    await synchronize({ local: db.local, remote: db.remote });
+    const plan = await synchronize({ local: db.remote, remote: db.local, dryRun: true });
+    expect(plan.plan.filter((p) => p.entity === CUSTOMER.entity)).toEqual([
+      expect.objectContaining({ action: 'none', reason: expect.stringContaining('exists locally again') }),
+    ]);
+  });
+
+  it('a row kept deleted by a newer remote delete is created again for a newer local row that references it', async () => {
+    await deleteAndUpdate(CUSTOMER, 'ref', 'update');
+    await pause(30);
+    const customer = await db.local.getRepository(Customer).findOneByOrFail({ email: 'ref@x' });
+    await db.local.getRepository(Order).save({ number: 'ref-order', customer });
+    const there = await synchronize({ local: db.local, remote: db.remote });
+    const order = await db.remote
+      .getRepository(Order)
+      .findOne({ where: { number: 'ref-order' }, relations: { customer: true } });
+    expect(order?.customer?.email).toBe('ref@x');
+    expect(conflictsOf(there, CUSTOMER)).toEqual([
+      expect.objectContaining({ decision: 'local', reason: expect.stringContaining('references it') }),
+    ]);
+    await synchronize({ local: db.remote, remote: db.local });
+    expect(await find(db.local, CUSTOMER, 'ref')).not.toBeNull();
   });
 });

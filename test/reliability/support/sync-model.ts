@@ -6,6 +6,12 @@
  *   key, else a new row; delivering twice never duplicates;
  * - newest wins for every action: the counterpart's newest Y log that X has not received yet, when it
  *   is as new or newer, keeps Y's row (a reported conflict);
+ * - a counterpart Y deleted counts too: its newer Y delete (not received by X) keeps it deleted, an
+ *   older one is overruled and the row is created again (a reported conflict either way); a row kept
+ *   deleted that a written row references (FK, join row) is created all the same, as a target;
+ * - a new pair replaces the object's pairs whose partners are gone (as the id map does);
+ * - a delete whose object exists again on X (paired with the same Y row: a sync re-created it after
+ *   Y's newer change won over the delete) sends nothing;
  * - foreign-key and m2m targets Y lacks are created first (never refreshed when they exist);
  * - skip fields: new rows get the default (NULL), existing rows keep theirs;
  * - the m2m rows of every synced owner equal the local ones; an insert and a delete that never
@@ -173,7 +179,8 @@ export class SyncModel {
     let target = this.partnerIn(p.rid, y);
     if (target === undefined && !p.insertedInRange && entity === 'tag') target = y.byLabel(p.last.label)?.rid;
     if (target === undefined) return;
-    if (this.remoteKeeps(target, to, from, p.maxTime, report)) return;
+    if (this.partnerIn(target, this.dbs[from]) !== undefined) return;
+    if (this.remoteKeeps([target], to, from, p.maxTime, report)) return;
     y.removeCascading(target);
   }
 
@@ -181,11 +188,17 @@ export class SyncModel {
     return this.entities.get(rid) ?? this.dbs[db].rows.get(rid)?.entity;
   }
 
-  /** Whether Y has a log of `target` that X has not received, as new or newer than `localTime`. */
-  private remoteKeeps(target: number, to: DbName, from: DbName, localTime: number, report: ExpectedReport) {
+  /** Whether Y has a log of `targets` that X has not received, as new or newer than `localTime`. */
+  private remoteKeeps(
+    targets: readonly number[],
+    to: DbName,
+    from: DbName,
+    localTime: number,
+    report: ExpectedReport,
+  ) {
     const unseen = this.dbs[to].log
       .slice(this.cursor[`${to}${from}` as 'AB'])
-      .filter((e) => e.rid === target);
+      .filter((e) => targets.includes(e.rid));
     if (unseen.length === 0) return false;
     report.conflicts++;
     return Math.max(...unseen.map((e) => e.time)) >= localTime;
@@ -198,6 +211,24 @@ export class SyncModel {
       if (b === rid && y.rows.has(a)) return a;
     }
     return undefined;
+  }
+
+  /** Every row ever paired with `rid` (alive or not). */
+  private partnersOf(rid: number): number[] {
+    return [...this.pairs]
+      .map((pair) => pair.split(':').map(Number) as [number, number])
+      .filter(([a, b]) => a === rid || b === rid)
+      .map(([a, b]) => (a === rid ? b : a));
+  }
+
+  /** Records a pair; pairs of `rid` with other rows (all gone, or one would have been found) go. */
+  private addPair(rid: number, target: number): void {
+    if (this.pairs.has(`${rid}:${target}`) || this.pairs.has(`${target}:${rid}`)) return;
+    for (const partner of this.partnersOf(rid)) {
+      this.pairs.delete(`${rid}:${partner}`);
+      this.pairs.delete(`${partner}:${rid}`);
+    }
+    this.pairs.add(`${rid}:${target}`);
   }
 
   private closure(x: ModelDb, items: Map<number, Item>): void {
@@ -226,11 +257,11 @@ export class SyncModel {
     );
     for (const item of sorted) this.writeItem(x, y, from, to, item, items, report);
     for (const item of sorted) {
-      if (item.target !== undefined) this.pairs.add(`${item.rid}:${item.target}`);
       if (item.mode === 'sync' && !item.kept && x.rows.get(item.rid)!.entity === 'parent') {
-        this.replaceJoins(x, y, item, items);
+        this.replaceJoins(x, y, to, item, items);
       }
     }
+    for (const item of sorted) if (item.target !== undefined) this.addPair(item.rid, item.target);
   }
 
   private writeItem(
@@ -245,23 +276,47 @@ export class SyncModel {
     const source = x.rows.get(item.rid) as ModelRow;
     const target =
       this.partnerIn(item.rid, y) ?? (source.entity === 'tag' ? y.byLabel(source.label)?.rid : undefined);
-    const mapped = (rid: number | null) => (rid === null ? null : (items.get(rid)?.target ?? null));
-    const values = { ...source, parent: mapped(source.parent), tag: mapped(source.tag) };
     if (target === undefined) {
-      item.target = this.newRow(to, source.entity, { ...values, memo: null }).rid;
+      const gone = this.partnersOf(item.rid);
+      const keep = item.mode === 'sync' && gone.length > 0;
+      item.kept = keep && this.remoteKeeps(gone, to, from, item.pending!.maxTime, report);
+      if (!item.kept) this.create(x, to, item, items);
       return;
     }
     item.target = target;
     if (item.mode === 'ensure') return;
-    item.kept = this.remoteKeeps(target, to, from, item.pending!.maxTime, report);
+    item.kept = this.remoteKeeps([target], to, from, item.pending!.maxTime, report);
     if (item.kept) return;
     const row = y.rows.get(target) as ModelRow;
-    Object.assign(row, { ...values, rid: row.rid, memo: row.memo });
+    Object.assign(row, { ...this.valuesOf(x, to, source, items), rid: row.rid, memo: row.memo });
   }
 
-  private replaceJoins(x: ModelDb, y: ModelDb, item: Item, items: Map<number, Item>): void {
+  /** The row's values on Y: foreign keys mapped to the targets' Y rows. */
+  private valuesOf(x: ModelDb, to: DbName, source: ModelRow, items: Map<number, Item>) {
+    const mapped = (rid: number | null) => (rid === null ? null : (this.targetOf(x, to, rid, items) ?? null));
+    return { ...source, parent: mapped(source.parent), tag: mapped(source.tag) };
+  }
+
+  /** A new Y row for the item (skip fields defaulted). */
+  private create(x: ModelDb, to: DbName, item: Item, items: Map<number, Item>): void {
+    const source = x.rows.get(item.rid) as ModelRow;
+    item.target = this.newRow(to, source.entity, { ...this.valuesOf(x, to, source, items), memo: null }).rid;
+  }
+
+  /** The Y row of a target; one kept deleted by Y's newer delete is created now, as a target. */
+  private targetOf(x: ModelDb, to: DbName, rid: number, items: Map<number, Item>): number | undefined {
+    const item = items.get(rid);
+    if (item !== undefined && item.kept && item.target === undefined) {
+      item.mode = 'ensure';
+      item.kept = false;
+      this.create(x, to, item, items);
+    }
+    return item?.target;
+  }
+
+  private replaceJoins(x: ModelDb, y: ModelDb, to: DbName, item: Item, items: Map<number, Item>): void {
     for (const j of [...y.joins]) if (j.startsWith(`${item.target}:`)) y.joins.delete(j);
-    for (const t of x.tagsOf(item.rid)) y.joins.add(`${item.target}:${items.get(t)?.target}`);
+    for (const t of x.tagsOf(item.rid)) y.joins.add(`${item.target}:${this.targetOf(x, to, t, items)}`);
   }
 
   /** Entities of rows that were deleted (their log rows outlive them). */
