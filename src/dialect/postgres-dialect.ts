@@ -99,6 +99,8 @@ export const postgresDialect: SynchroDialect = {
     `SELECT u.*, ${extraSql} FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u`,
 
   textAnySql: (column, offset) => `${column} = ANY($${offset + 1}::text[])`,
+
+  perTextKeySql: (offset) => `unnest($${offset + 1}::text[]) AS k(key) CROSS JOIN LATERAL`,
 };
 
 function isConnectionMessage(error: unknown): boolean {

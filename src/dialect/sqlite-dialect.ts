@@ -94,6 +94,8 @@ export const sqliteDialect: SynchroDialect = {
     return CONSTRAINT_KINDS[code] ?? 'other';
   },
 
+  indexedSql: (table, index) => `${table} INDEXED BY ${index}`,
+
   readColumnSql: (column, type) =>
     /^(bigint|int8|unsigned big int)$/i.test(type) ? `CAST(${column} AS TEXT)` : column,
 

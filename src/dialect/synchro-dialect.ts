@@ -74,6 +74,19 @@ export interface SynchroDialect {
    */
   readonly textAnySql?: (escapedColumn: string, offset: number) => string;
   /**
+   * A FROM item that makes the rest of the statement run once per text key bound as ONE array
+   * parameter numbered `offset + 1`, the key named `k.key` (PostgreSQL: `unnest(…) AS k(key) CROSS
+   * JOIN LATERAL`). A per-key subquery after it is one index probe per key, where a plain `= ANY`
+   * list over a wide id range is planned as a scan of the whole range. Absent where unsupported.
+   */
+  readonly perTextKeySql?: (offset: number) => string;
+  /**
+   * The table reference that makes the query use `escapedIndex` (SQLite `INDEXED BY`: its planner
+   * prefers the rowid range of a log range to the object index, and then reads the whole range for
+   * every page). Absent where the planner needs no hint.
+   */
+  readonly indexedSql?: (escapedTable: string, escapedIndex: string) => string;
+  /**
    * The text a primary column's value takes inside a log key, computed in SQL from `escapedRef`
    * (`alias.column`): exactly what `encodeKey` writes between the quotes for the value TypeORM
    * hydrates from that column, or `undefined` for a column type without such an exact form. Where

@@ -28,6 +28,9 @@ export const SynchroNodeSchema = new EntitySchema<{ name: string; nodeId: string
   },
 });
 
+/** @internal The log's (entity, object_key, id) index, which per-object lookups must use. */
+export const LOG_OBJECT_INDEX = 'IX_synchro_log_object';
+
 /**
  * The change log: one row per changed object, in commit order of its id. `at_ms` is the database server's
  * clock (UTC epoch ms); `natural_key` is typed JSON (`null` when the entity has none or it is not a delete).
@@ -50,7 +53,7 @@ export const SynchroLogSchema = new EntitySchema<{
     atMs: { name: 'at_ms', type: 'bigint' },
     naturalKey: { name: 'natural_key', type: 'text' },
   },
-  indices: [{ name: 'IX_synchro_log_object', columns: ['entity', 'objectKey', 'id'] }],
+  indices: [{ name: LOG_OBJECT_INDEX, columns: ['entity', 'objectKey', 'id'] }],
 });
 
 /** Counterparts: this database's row `local_key` is the row `peer_key` on node `peer`. */

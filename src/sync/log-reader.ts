@@ -1,6 +1,6 @@
 import { isChangeAction, type ChangeAction } from '../core/change-action';
 import type { EncodedKey } from '../core/entity-key';
-import { SYNCHRO_TABLES } from '../store/synchro-tables';
+import { LOG_OBJECT_INDEX, SYNCHRO_TABLES } from '../store/synchro-tables';
 import { chunksOf, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /** @internal One row of a change log. */
@@ -107,17 +107,53 @@ export async function summarizeObjects(
   return out;
 }
 
+type SummaryRow = { objectKey: string; maxId: unknown; maxAt: unknown; ins: unknown };
+
+/** The aggregates of one object's log rows in the range: its last id, newest time, inserts. */
+function aggregatesSql(side: SideSql): string {
+  const { e } = side;
+  return (
+    `MAX(${e('id')}) AS ${e('maxId')}, MAX(${e('at_ms')}) AS ${e('maxAt')}, ` +
+    `SUM(CASE WHEN ${e('action')} = 'insert' THEN 1 ELSE 0 END) AS ${e('ins')}`
+  );
+}
+
+/**
+ * One grouped statement, always through the (entity, object_key, id) index: a plain key list where
+ * the planner picks that index (with a hint where it would scan the id range instead), one probe per
+ * key where the dialect can say so.
+ */
 async function summaryRows(side: SideSql, entity: string, keys: readonly string[], from: string, to: string) {
+  const perKey = side.dialect.perTextKeySql;
+  if (perKey !== undefined) return summaryRowsPerKey(side, perKey, entity, keys, from, to);
   const { e } = side;
   const p = side.dialect.placeholder;
   const within = textIn(side, e('object_key'), keys, 3);
+  const log = e(SYNCHRO_TABLES.log);
+  const table = side.dialect.indexedSql?.(log, e(LOG_OBJECT_INDEX)) ?? log;
   const sql =
-    `SELECT ${e('object_key')} AS ${e('objectKey')}, MAX(${e('id')}) AS ${e('maxId')}, MAX(${e('at_ms')}) AS ${e('maxAt')}, ` +
-    `SUM(CASE WHEN ${e('action')} = 'insert' THEN 1 ELSE 0 END) AS ${e('ins')} FROM ${e(SYNCHRO_TABLES.log)} ` +
+    `SELECT ${e('object_key')} AS ${e('objectKey')}, ${aggregatesSql(side)} FROM ${table} ` +
     `WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} AND ${within.sql} ` +
     `GROUP BY ${e('object_key')}`;
   const params = [entity, from, to, ...within.params];
-  return queryRows<{ objectKey: string; maxId: unknown; maxAt: unknown; ins: unknown }>(side, sql, params);
+  return queryRows<SummaryRow>(side, sql, params);
+}
+
+async function summaryRowsPerKey(
+  side: SideSql,
+  perKey: (offset: number) => string,
+  entity: string,
+  keys: readonly string[],
+  from: string,
+  to: string,
+) {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  const sql =
+    `SELECT ${e('k')}.${e('key')} AS ${e('objectKey')}, ${e('s')}.* FROM ${perKey(3)} (SELECT ${aggregatesSql(side)} ` +
+    `FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} ` +
+    `AND ${e('object_key')} = ${e('k')}.${e('key')}) ${e('s')} WHERE ${e('s')}.${e('maxId')} IS NOT NULL`;
+  return queryRows<SummaryRow>(side, sql, [entity, from, to, [...keys]]);
 }
 
 /** @internal The newest log row (id ≤ `to`) of each object, for retried objects and `full` runs. */
