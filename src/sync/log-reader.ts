@@ -129,14 +129,18 @@ async function summaryRows(side: SideSql, entity: string, keys: readonly string[
   const { e } = side;
   const p = side.dialect.placeholder;
   const within = textIn(side, e('object_key'), keys, 3);
-  const log = e(SYNCHRO_TABLES.log);
-  const table = side.dialect.indexedSql?.(log, e(LOG_OBJECT_INDEX)) ?? log;
   const sql =
-    `SELECT ${e('object_key')} AS ${e('objectKey')}, ${aggregatesSql(side)} FROM ${table} ` +
+    `SELECT ${e('object_key')} AS ${e('objectKey')}, ${aggregatesSql(side)} FROM ${indexedLog(side)} ` +
     `WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} AND ${within.sql} ` +
     `GROUP BY ${e('object_key')}`;
   const params = [entity, from, to, ...within.params];
   return queryRows<SummaryRow>(side, sql, params);
+}
+
+/** The log table, hinted to use its object index where the dialect needs the hint. */
+function indexedLog(side: SideSql): string {
+  const log = side.e(SYNCHRO_TABLES.log);
+  return side.dialect.indexedSql?.(log, side.e(LOG_OBJECT_INDEX)) ?? log;
 }
 
 async function summaryRowsPerKey(
@@ -190,12 +194,22 @@ export async function remoteChangeTimes(
   const out = new Map<EncodedKey, { atMs: number; action: ChangeAction }>();
   const { e } = side;
   const p = side.dialect.placeholder;
+  const perKey = side.dialect.perTextKeySql;
+  const where = `${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)}`;
   for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
     const within = textIn(side, e('object_key'), part, 2);
-    const sql =
-      `SELECT ${columnsSql(side)} FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} ` +
-      `AND ${within.sql} ORDER BY ${e('id')}`;
-    for (const raw of await queryRows<RawLog>(side, sql, [entity, afterId, ...within.params])) {
+    const [sql, params] =
+      perKey === undefined
+        ? [
+            `SELECT ${columnsSql(side)} FROM ${indexedLog(side)} WHERE ${where} AND ${within.sql} ORDER BY ${e('id')}`,
+            [entity, afterId, ...within.params],
+          ]
+        : [
+            `SELECT ${e('s')}.* FROM ${perKey(2)} (SELECT ${columnsSql(side)} FROM ${e(SYNCHRO_TABLES.log)} ` +
+              `WHERE ${where} AND ${e('object_key')} = ${e('k')}.${e('key')}) ${e('s')} ORDER BY ${e('s')}.${e('id')}`,
+            [entity, afterId, [...part]],
+          ];
+    for (const raw of await queryRows<RawLog>(side, sql, params)) {
       const row = logRowOf(raw);
       const prev = out.get(row.objectKey);
       if (prev === undefined || row.atMs >= prev.atMs)
