@@ -12,7 +12,7 @@ import {
   type UpdateEvent,
 } from 'typeorm';
 import { dialectFor } from '../../src/dialect/dialect-for';
-import { Synchro, SynchroSubscriber, synchroEntities } from '../../src/index';
+import { synchronize, Synchro, SynchroSubscriber, synchroEntities } from '../../src/index';
 import { availableDialects, type TestDialect } from '../support/dialects';
 import { describeEachDialect } from '../support/describe-dialects';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
@@ -266,6 +266,41 @@ describeEachDialect('capture: bulk writes log their keys with one INSERT … SEL
     const { rows } = await logged(() => expect(repo.update({ tag }, { label: tag })).rejects.toThrow());
     expect(rows).toEqual([]);
     expect(await repo.countBy({ tag, label: tag })).toBe(0);
+  });
+});
+
+describeEachDialect('capture: bulk-updated objects reach the remote by their logged keys', (dialect) => {
+  const entities = [TextKey, MixedKey, IntKey, ...synchroEntities];
+  let dbs: TestDatabase[] = [];
+  let local: DataSource;
+  let remote: DataSource;
+
+  beforeAll(async () => {
+    dbs = [await createTestDatabase(dialect), await createTestDatabase('sqlite')];
+    const open = (db: TestDatabase) => openDataSource(db, { entities, subscribers: [SynchroSubscriber] });
+    [local, remote] = [await open(dbs[0]!), await open(dbs[1]!)];
+  });
+  afterAll(async () => {
+    await local?.destroy();
+    await remote?.destroy();
+    for (const db of dbs) await db.drop();
+  });
+
+  it('a sync after update(criteria) applies it to every object, whatever its key', async () => {
+    const tag = 'e2e';
+    const [, mixed, ints] = rowsOf(dialect, tag);
+    await local.getRepository(TextKey).save(NASTY_TEXT.map((key) => ({ key, tag })));
+    await local.getRepository(MixedKey).save(mixed as MixedKey[]);
+    await local.getRepository(IntKey).save(ints as IntKey[]);
+    expect((await synchronize({ local, remote })).status).toBe('synced');
+    for (const entity of [TextKey, MixedKey, IntKey])
+      await local.getRepository(entity).update({ tag }, { qty: 42 });
+    expect((await synchronize({ local, remote })).status).toBe('synced');
+    expect((await remote.getRepository(TextKey).findBy({ tag, qty: 42 })).map((r) => r.key).sort()).toEqual(
+      [...NASTY_TEXT].sort(),
+    );
+    expect(await remote.getRepository(MixedKey).countBy({ tag, qty: 42 })).toBe(4);
+    expect(await remote.getRepository(IntKey).countBy({ tag, qty: 42 })).toBe(3);
   });
 });
 
