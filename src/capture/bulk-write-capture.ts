@@ -126,6 +126,9 @@ function columnsToRead(plan: CapturePlan): ColumnMetadata[] {
 }
 
 function usesReturning(qb: CapturedBuilder, plan: CapturePlan): boolean {
+  // A restore must log only rows that were soft-deleted, which RETURNING cannot tell once they are
+  // restored (TypeORM 0.3 does not limit the UPDATE to them); the pre-select reads the column first.
+  if (plan.kind === 'restore') return false;
   const map = qb.expressionMap;
   const type = plan.kind === 'delete' ? 'delete' : 'update';
   return (
