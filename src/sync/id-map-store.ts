@@ -89,18 +89,20 @@ async function selectMap(
   const { e } = side;
   const p = side.dialect.placeholder;
   const out: { localKey: string; peerKey: string }[] = [];
+  const perKey = side.dialect.perTextKeySql;
+  const select = `SELECT ${e('local_key')} AS ${e('localKey')}, ${e('peer_key')} AS ${e('peerKey')} FROM ${e(SYNCHRO_TABLES.idMap)}`;
+  const where = `${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)}`;
   for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
     const within = textIn(side, e(byColumn), part, 2);
-    const sql =
-      `SELECT ${e('local_key')} AS ${e('localKey')}, ${e('peer_key')} AS ${e('peerKey')} FROM ${e(SYNCHRO_TABLES.idMap)} ` +
-      `WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} AND ${within.sql}`;
-    out.push(
-      ...(await queryRows<{ localKey: string; peerKey: string }>(side, sql, [
-        peer,
-        entity,
-        ...within.params,
-      ])),
-    );
+    // One index probe per key where the dialect can say so (a long `= ANY` list is planned as a scan).
+    const [sql, params] =
+      perKey === undefined
+        ? [`${select} WHERE ${where} AND ${within.sql}`, [peer, entity, ...within.params]]
+        : [
+            `SELECT ${e('s')}.* FROM ${perKey(2)} (${select} WHERE ${where} AND ${e(byColumn)} = ${e('k')}.${e('key')}) ${e('s')}`,
+            [peer, entity, [...part]],
+          ];
+    out.push(...(await queryRows<{ localKey: string; peerKey: string }>(side, sql, params)));
   }
   return out;
 }
