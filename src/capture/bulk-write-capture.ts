@@ -24,7 +24,7 @@ import { captureConfigOf, handledByBuilder } from './capture-state';
 import { inCaptureTransaction, type WriteBuilder } from './capture-transaction';
 import type { SynchroEntityConfig, SynchroJunctionConfig } from './entity-config';
 import { queueLogRows } from './log-buffer';
-import { logKeysBySelect } from './log-select';
+import { logKeysBySelect, runWithLogCte } from './log-select';
 import type { LogRowInput } from './log-writer';
 import { captureUpsert, isUpsert } from './upsert-capture';
 
@@ -97,11 +97,18 @@ function captureInsert(
   return inCaptureTransaction(qb, plan.dataSource, () => run());
 }
 
-function captureBulk(qb: CapturedBuilder, plan: CapturePlan, run: () => Promise<unknown>): Promise<unknown> {
-  const values = qb.expressionMap.valuesSet as object | undefined;
-  return inCaptureTransaction(qb, plan.dataSource, async (runner, ownTransaction) => {
-    if (typeof values === 'object' && values !== null) handledByBuilder.add(values);
-    try {
+async function captureBulk(
+  qb: CapturedBuilder,
+  plan: CapturePlan,
+  run: () => Promise<unknown>,
+): Promise<unknown> {
+  // Outside a caller's transaction only: there, rows it queued earlier must keep lower ids than these.
+  if (qb.queryRunner?.isTransactionActive !== true && usesReturning(qb, plan)) {
+    const done = await asHandled(qb, () => runWithLogCte(qb, plan, run));
+    if (done !== undefined) return done.result;
+  }
+  return inCaptureTransaction(qb, plan.dataSource, (runner, ownTransaction) =>
+    asHandled(qb, async () => {
       const returning = usesReturning(qb, plan);
       // Its own transaction only: rows logged before a statement that fails are then rolled back with it,
       // and no rows the caller's transaction queued earlier can end up with later ids than these.
@@ -111,10 +118,20 @@ function captureBulk(qb: CapturedBuilder, plan: CapturePlan, run: () => Promise<
         : await viaPreSelect(qb, plan, run);
       await queueLogRows(runner, logRowsOf(plan, rows));
       return result;
-    } finally {
-      if (typeof values === 'object' && values !== null) handledByBuilder.delete(values);
-    }
-  });
+    }),
+  );
+}
+
+/** Runs `fn` with the statement's values marked as logged here, so the subscriber's event skips them. */
+async function asHandled<T>(qb: CapturedBuilder, fn: () => Promise<T>): Promise<T> {
+  const values = qb.expressionMap.valuesSet as object | undefined;
+  const marked = typeof values === 'object' && values !== null;
+  if (marked) handledByBuilder.add(values);
+  try {
+    return await fn();
+  } finally {
+    if (marked) handledByBuilder.delete(values);
+  }
 }
 
 function columnsToRead(plan: CapturePlan): ColumnMetadata[] {

@@ -69,7 +69,7 @@ function keySqlOf(dataSource: DataSource, metadata: EntityMetadata, alias: strin
 }
 
 /** The statement's key SQL when its log rows can be written by one INSERT … SELECT, else `undefined`. */
-function keySqlFor(qb: CapturedBuilder, plan: CapturePlan): KeySql | undefined {
+function keySqlFor(qb: CapturedBuilder, plan: CapturePlan, alias?: string): KeySql | undefined {
   const map = qb.expressionMap;
   if (plan.config === undefined || !KEY_ONLY_KINDS.has(plan.kind)) return undefined;
   if (plan.kind === 'delete' && plan.config.naturalKey !== undefined) return undefined;
@@ -77,7 +77,7 @@ function keySqlFor(qb: CapturedBuilder, plan: CapturePlan): KeySql | undefined {
   if (map.limit !== undefined || map.offset !== undefined || map.take !== undefined || map.skip !== undefined)
     return undefined;
   if (Object.keys(map.orderBys).length > 0 || (map.commonTableExpressions?.length ?? 0) > 0) return undefined;
-  return keySqlOf(plan.dataSource, plan.metadata, map.mainAlias?.name ?? plan.metadata.tableName);
+  return keySqlOf(plan.dataSource, plan.metadata, alias ?? map.mainAlias?.name ?? plan.metadata.tableName);
 }
 
 /**
@@ -130,4 +130,59 @@ export async function logKeysBySelect(
   const [sql, params] = logRowsSelect(qb, plan, key).getQueryAndParameters();
   await runner.query(`INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) ${sql}`, params);
   return true;
+}
+
+/** The CTE that holds the rows a statement touched, as its RETURNING gives them. */
+const TOUCHED = 'synchro_touched';
+
+/**
+ * Where the dialect has writable CTEs and can compute log keys in SQL: runs `run()` (TypeORM's own
+ * `execute`, so its events and result stay as they are) with the statement rewritten to
+ * `WITH touched AS (<statement> RETURNING <key>) INSERT INTO synchro_log … SELECT … FROM touched`, one
+ * atomic statement whose affected-row count is the statement's. Returns `undefined` without running
+ * anything when it cannot (then the caller logs the usual way).
+ * @internal
+ */
+export async function runWithLogCte(
+  qb: CapturedBuilder,
+  plan: CapturePlan,
+  run: () => Promise<unknown>,
+): Promise<{ result: unknown } | undefined> {
+  const dialect = dialectFor(plan.dataSource);
+  if (dialect.logWithCte !== true) return undefined;
+  const key = keySqlFor(qb, plan, TOUCHED);
+  if (key === undefined) return undefined;
+  const e = (name: string) => plan.dataSource.driver.escape(name);
+  const map = qb.expressionMap;
+  const before = map.returning;
+  map.returning = plan.metadata.primaryColumns.map((c) => e(c.databaseName)).join(', ');
+  const own = qb as unknown as { getQueryAndParameters(): [string, unknown[]] };
+  const original = own.getQueryAndParameters;
+  own.getQueryAndParameters = () => withLogCte(plan, key, ...original.call(qb));
+  try {
+    return { result: await run() };
+  } finally {
+    map.returning = before;
+    delete (own as Partial<typeof own>).getQueryAndParameters;
+  }
+}
+
+function withLogCte(plan: CapturePlan, key: KeySql, sql: string, params: unknown[]): [string, unknown[]] {
+  const dialect = dialectFor(plan.dataSource);
+  const e = (name: string) => plan.dataSource.driver.escape(name);
+  const out = [...params];
+  const bind = (value: unknown) => {
+    out.push(value);
+    return dialect.placeholder(out.length);
+  };
+  const keyExpression = key.expression.replace(/:(synchro_key_\d+)/g, (_, name: string) =>
+    bind(key.params[name]),
+  );
+  const columns = ['entity', 'object_key', 'action', 'natural_key', 'at_ms'].map(e).join(', ');
+  const action = plan.kind === 'delete' ? 'delete' : 'update';
+  const select = `${bind(plan.config!.name)}, ${keyExpression}, ${bind(action)}, ${bind('null')}, ${dialect.nowMsSql}`;
+  return [
+    `WITH ${e(TOUCHED)} AS (${sql}) INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) SELECT ${select} FROM ${e(TOUCHED)}`,
+    out,
+  ];
 }

@@ -1,3 +1,4 @@
+import { postgresKeyTextSql } from './postgres-key-text';
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   driverErrorOf,
@@ -99,6 +100,10 @@ export const postgresDialect: SynchroDialect = {
     `SELECT u.*, ${extraSql} FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u`,
 
   textAnySql: (column, offset) => `${column} = ANY($${offset + 1}::text[])`,
+
+  keyTextSql: postgresKeyTextSql,
+  concatSql: (parts) => `(${parts.join(' || ')})`,
+  logWithCte: true,
 
   perTextKeySql: (offset) => `unnest($${offset + 1}::text[]) AS k(key) CROSS JOIN LATERAL`,
 };

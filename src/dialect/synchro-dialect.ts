@@ -100,6 +100,12 @@ export interface SynchroDialect {
   ) => string | undefined;
   /** SQL concatenating text expressions (present with {@link keyTextSql}). */
   readonly concatSql?: (parts: readonly string[]) => string;
+  /**
+   * Writable CTEs (PostgreSQL): an autocommitted bulk write logs its keys in the same statement,
+   * `WITH t AS (UPDATE … RETURNING key) INSERT INTO synchro_log … SELECT … FROM t`, one round trip
+   * and atomic without a transaction (needs {@link keyTextSql}).
+   */
+  readonly logWithCte?: boolean;
 }
 
 /** @internal `INSERT INTO t (cols) VALUES (…), (…)` with `placeholder`-style parameters. */

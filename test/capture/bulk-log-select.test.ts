@@ -173,14 +173,21 @@ describeEachDialect('capture: bulk writes log their keys with one INSERT … SEL
     return String(rows[0]?.m ?? '0');
   }
 
-  /** The log rows `fn` wrote, keys as the stored strings, and whether it logged with INSERT … SELECT. */
+  /**
+   * The log rows `fn` wrote, keys as the stored strings, and whether the database computed the keys (one
+   * INSERT … SELECT … FOR UPDATE on MySQL, the statement's own writable CTE on PostgreSQL).
+   */
   async function logged(fn: () => Promise<unknown>): Promise<{ rows: RawLogRow[]; bySelect: boolean }> {
     const after = await mark();
     const from = log.queries.length;
     await fn();
     const bySelect = log.queries
       .slice(from)
-      .some((q) => /^INSERT INTO \W?synchro_log\W? .* FOR UPDATE$/s.test(q));
+      .some(
+        (q) =>
+          /^INSERT INTO \W?synchro_log\W? .* FOR UPDATE$/s.test(q) ||
+          /^WITH \W?synchro_touched\W? AS \(.*\) INSERT INTO \W?synchro_log\W? /s.test(q),
+      );
     const e = (name: string) => ds.driver.escape(name);
     const rows = (await ds.query(
       `SELECT ${e('entity')} AS ${e('entity')}, ${e('object_key')} AS ${e('key')}, ${e('action')} AS ${e('action')} ` +
