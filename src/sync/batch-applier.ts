@@ -9,7 +9,6 @@ import type { EntityMapping } from './entity-mapping';
 import { writeRemoteIdMap, type KeyPair } from './id-map-store';
 import { broadcastAfter, hasListeners, loadRemoteEntities } from './listener-broadcast';
 import { loadJoinRows, reconcileJoinRows } from './m2m-reconcile';
-import { resolvedTargetsOf } from './resolved-targets';
 import { deleteRetries } from './retry-store';
 import { foreignKeyOf, readLocalRows } from './row-reader';
 import { createReferencedDeletions } from './referenced-deletions';
@@ -36,7 +35,7 @@ export async function applyBatch(
   objects: readonly BatchObject[],
   runner: QueryRunner,
 ): Promise<BatchOutcome> {
-  const work = new WorkSet(resolvedTargetsOf(ctx));
+  const work = new WorkSet(ctx.resolved);
   const deleteObjects = objects.filter((o) => o.action === 'delete');
   for (const o of objects) if (o.action !== 'delete') work.add(o.mapping, o.key, 'sync', o);
   await loadClosure(ctx, work);
@@ -52,7 +51,6 @@ export async function applyBatch(
   for (const mapping of order) await reconcileJoinRows(ctx, work, mapping);
   await writeIdMaps(ctx, work);
   await clearRetries(ctx, objects);
-  resolvedTargetsOf(ctx).remember(work.all(), deletes.length > 0);
   return { work, deletes };
 }
 

@@ -20,5 +20,5 @@ export interface EngineContext {
   /** Id-map pairs to mirror on the local side once the remote committed, per entity. */
   readonly mirror: Map<string, KeyPair[]>;
   /** FK / m2m targets earlier batches of the run resolved on the remote. */
-  readonly resolved?: ResolvedTargets;
+  readonly resolved: ResolvedTargets;
 }

@@ -1,5 +1,4 @@
 import type { EncodedKey } from '../core/entity-key';
-import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
 import type { WorkItem } from './work-set';
 
@@ -60,15 +59,4 @@ function targetMappings(items: readonly WorkItem[]): Set<EntityMapping> {
 /** The row existed on the remote, under a final key, before the batch touched anything. */
 function settled(item: WorkItem): boolean {
   return item.remoteKey !== undefined && item.exists && !item.pendingKey;
-}
-
-const perRun = new WeakMap<EngineContext, ResolvedTargets>();
-
-/** @internal The run's memory of resolved targets (one per engine context). */
-export function resolvedTargetsOf(ctx: EngineContext): ResolvedTargets {
-  const known = ctx.resolved ?? perRun.get(ctx);
-  if (known !== undefined) return known;
-  const created = new ResolvedTargets();
-  perRun.set(ctx, created);
-  return created;
 }

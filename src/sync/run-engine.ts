@@ -314,7 +314,7 @@ async function processBatch(state: RunState, objects: readonly BatchObject[]): P
   try {
     const outcome = await applyBatch(ctx, objects, runner);
     await runner.commitTransaction();
-    ctx.resolved?.remember(outcome.work.all(), outcome.deletes.length > 0);
+    ctx.resolved.remember(outcome.work.all(), outcome.deletes.length > 0);
   } catch (error) {
     await runner.rollbackTransaction();
     ctx.result.restore(snapshot);

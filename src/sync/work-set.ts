@@ -60,7 +60,7 @@ export class WorkSet {
   readonly joinRows = new Map<object, Map<EncodedKey, EncodedKey[]>>();
 
   /** `resolved`: targets earlier batches of the run resolved (new `ensure` items take them over). */
-  constructor(private readonly resolved?: ResolvedTargets) {}
+  constructor(private readonly resolved: ResolvedTargets) {}
 
   get(mapping: EntityMapping, key: EncodedKey): WorkItem | undefined {
     return this.items.get(mapping)?.get(key);
@@ -72,7 +72,7 @@ export class WorkSet {
       if (mode === 'sync') Object.assign(existing, { mode: 'sync', object, cached: false });
       return existing;
     }
-    const known = mode === 'ensure' ? this.resolved?.get(mapping, key) : undefined;
+    const known = mode === 'ensure' ? this.resolved.get(mapping, key) : undefined;
     const item: WorkItem = {
       mapping,
       key,
