@@ -1,7 +1,7 @@
 import type { EncodedKey } from '../core/entity-key';
 import { multiRowInsertSql } from '../dialect/synchro-dialect';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
-import { chunksOf, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
+import { chunksOf, keyedSelect, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /** @internal A counterpart pair: the local key and the remote key of the same object. */
 export interface KeyPair {
@@ -89,19 +89,15 @@ async function selectMap(
   const { e } = side;
   const p = side.dialect.placeholder;
   const out: { localKey: string; peerKey: string }[] = [];
-  const perKey = side.dialect.perTextKeySql;
-  const select = `SELECT ${e('local_key')} AS ${e('localKey')}, ${e('peer_key')} AS ${e('peerKey')} FROM ${e(SYNCHRO_TABLES.idMap)}`;
-  const where = `${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)}`;
   for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
-    const within = textIn(side, e(byColumn), part, 2);
-    // One index probe per key where the dialect can say so (a long `= ANY` list is planned as a scan).
-    const [sql, params] =
-      perKey === undefined
-        ? [`${select} WHERE ${where} AND ${within.sql}`, [peer, entity, ...within.params]]
-        : [
-            `SELECT ${e('s')}.* FROM ${perKey(2)} (${select} WHERE ${where} AND ${e(byColumn)} = ${e('k')}.${e('key')}) ${e('s')}`,
-            [peer, entity, [...part]],
-          ];
+    const { sql, params } = keyedSelect(side, {
+      select: `${e('local_key')} AS ${e('localKey')}, ${e('peer_key')} AS ${e('peerKey')}`,
+      from: e(SYNCHRO_TABLES.idMap),
+      where: `${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)}`,
+      params: [peer, entity],
+      keyColumn: e(byColumn),
+      keys: part,
+    });
     out.push(...(await queryRows<{ localKey: string; peerKey: string }>(side, sql, params)));
   }
   return out;

@@ -1,7 +1,7 @@
 import { isChangeAction, type ChangeAction } from '../core/change-action';
 import type { EncodedKey } from '../core/entity-key';
 import { LOG_OBJECT_INDEX, SYNCHRO_TABLES } from '../store/synchro-tables';
-import { chunksOf, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
+import { chunksOf, keyedSelect, queryRows, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /** @internal One row of a change log. */
 export interface LogRow {
@@ -119,21 +119,21 @@ function aggregatesSql(side: SideSql): string {
 }
 
 /**
- * One grouped statement, always through the (entity, object_key, id) index: a plain key list where
- * the planner picks that index (with a hint where it would scan the id range instead), one probe per
- * key where the dialect can say so.
+ * One grouped statement, always through the (entity, object_key, id) index: one probe per key where the
+ * dialect can say so, else a key list (with an index hint where the planner would scan the id range).
  */
 async function summaryRows(side: SideSql, entity: string, keys: readonly string[], from: string, to: string) {
-  const perKey = side.dialect.perTextKeySql;
-  if (perKey !== undefined) return summaryRowsPerKey(side, perKey, entity, keys, from, to);
   const { e } = side;
   const p = side.dialect.placeholder;
-  const within = textIn(side, e('object_key'), keys, 3);
-  const sql =
-    `SELECT ${e('object_key')} AS ${e('objectKey')}, ${aggregatesSql(side)} FROM ${indexedLog(side)} ` +
-    `WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} AND ${within.sql} ` +
-    `GROUP BY ${e('object_key')}`;
-  const params = [entity, from, to, ...within.params];
+  const { sql, params } = keyedSelect(side, {
+    select: `${e('object_key')} AS ${e('objectKey')}, ${aggregatesSql(side)}`,
+    from: indexedLog(side),
+    where: `${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)}`,
+    params: [entity, from, to],
+    keyColumn: e('object_key'),
+    keys,
+    groupBy: e('object_key'),
+  });
   return queryRows<SummaryRow>(side, sql, params);
 }
 
@@ -141,23 +141,6 @@ async function summaryRows(side: SideSql, entity: string, keys: readonly string[
 function indexedLog(side: SideSql): string {
   const log = side.e(SYNCHRO_TABLES.log);
   return side.dialect.indexedSql?.(log, side.e(LOG_OBJECT_INDEX)) ?? log;
-}
-
-async function summaryRowsPerKey(
-  side: SideSql,
-  perKey: (offset: number) => string,
-  entity: string,
-  keys: readonly string[],
-  from: string,
-  to: string,
-) {
-  const { e } = side;
-  const p = side.dialect.placeholder;
-  const sql =
-    `SELECT ${e('k')}.${e('key')} AS ${e('objectKey')}, ${e('s')}.* FROM ${perKey(3)} (SELECT ${aggregatesSql(side)} ` +
-    `FROM ${e(SYNCHRO_TABLES.log)} WHERE ${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)} AND ${e('id')} <= ${p(3)} ` +
-    `AND ${e('object_key')} = ${e('k')}.${e('key')}) ${e('s')} WHERE ${e('s')}.${e('maxId')} IS NOT NULL`;
-  return queryRows<SummaryRow>(side, sql, [entity, from, to, [...keys]]);
 }
 
 /** @internal The newest log row (id ≤ `to`) of each object, for retried objects and `full` runs. */
@@ -194,21 +177,16 @@ export async function remoteChangeTimes(
   const out = new Map<EncodedKey, { atMs: number; action: ChangeAction }>();
   const { e } = side;
   const p = side.dialect.placeholder;
-  const perKey = side.dialect.perTextKeySql;
-  const where = `${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)}`;
   for (const part of chunksOf(keys, tuplesPerStatement(side, 1))) {
-    const within = textIn(side, e('object_key'), part, 2);
-    const [sql, params] =
-      perKey === undefined
-        ? [
-            `SELECT ${columnsSql(side)} FROM ${indexedLog(side)} WHERE ${where} AND ${within.sql} ORDER BY ${e('id')}`,
-            [entity, afterId, ...within.params],
-          ]
-        : [
-            `SELECT ${e('s')}.* FROM ${perKey(2)} (SELECT ${columnsSql(side)} FROM ${e(SYNCHRO_TABLES.log)} ` +
-              `WHERE ${where} AND ${e('object_key')} = ${e('k')}.${e('key')}) ${e('s')} ORDER BY ${e('s')}.${e('id')}`,
-            [entity, afterId, [...part]],
-          ];
+    const { sql, params } = keyedSelect(side, {
+      select: columnsSql(side),
+      from: indexedLog(side),
+      where: `${e('entity')} = ${p(1)} AND ${e('id')} > ${p(2)}`,
+      params: [entity, afterId],
+      keyColumn: e('object_key'),
+      keys: part,
+      orderBy: e('id'),
+    });
     for (const raw of await queryRows<RawLog>(side, sql, params)) {
       const row = logRowOf(raw);
       const prev = out.get(row.objectKey);

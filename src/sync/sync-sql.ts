@@ -114,3 +114,46 @@ export function textIn(
   const marks = values.map((_, i) => side.dialect.placeholder(offset + i + 1)).join(', ');
   return { sql: `${escapedColumn} IN (${marks})`, params: [...values] };
 }
+
+/** @internal What {@link keyedSelect} selects: `where` numbers its placeholders 1…`params.length`. */
+export interface KeyedSelect {
+  readonly select: string;
+  readonly from: string;
+  readonly where: string;
+  readonly params: readonly unknown[];
+  /** The escaped text column the keys are matched on. */
+  readonly keyColumn: string;
+  readonly keys: readonly string[];
+  /** Escaped column(s) of `from` to group by. */
+  readonly groupBy?: string;
+  /** Escaped output column(s) to order by. */
+  readonly orderBy?: string;
+}
+
+/**
+ * @internal A SELECT of the rows whose `keyColumn` is one of many text keys, always served by an index
+ * on that column: one probe per key where the dialect can say so (PostgreSQL LATERAL over the keys as
+ * one array: a long `= ANY` list is planned as a scan of the whole range), else a plain key list. Both
+ * forms return the same columns.
+ *
+ * @example
+ * ```ts
+ * const { sql, params } = keyedSelect(side, { select: 'a, b', from: 't', where: 'c = ?', params: [1], keyColumn: 'k', keys })
+ * ```
+ */
+export function keyedSelect(side: SideSql, q: KeyedSelect): { sql: string; params: unknown[] } {
+  const { e } = side;
+  const group = q.groupBy === undefined ? '' : ` GROUP BY ${q.groupBy}`;
+  const order = q.orderBy === undefined ? '' : ` ORDER BY ${q.orderBy}`;
+  const perKey = side.dialect.perTextKeySql;
+  if (perKey === undefined) {
+    const within = textIn(side, q.keyColumn, q.keys, q.params.length);
+    const sql = `SELECT ${q.select} FROM ${q.from} WHERE ${q.where} AND ${within.sql}${group}${order}`;
+    return { sql, params: [...q.params, ...within.params] };
+  }
+  const probe = `${q.keyColumn} = ${e('k')}.${e('key')}`;
+  const sql =
+    `SELECT ${e('s')}.* FROM ${perKey(q.params.length)} ` +
+    `(SELECT ${q.select} FROM ${q.from} WHERE ${q.where} AND ${probe}${group}) ${e('s')}${order}`;
+  return { sql, params: [...q.params, [...q.keys]] };
+}
