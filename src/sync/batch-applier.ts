@@ -1,6 +1,6 @@
 import type { QueryRunner } from 'typeorm';
 import { decodeKey, type EncodedKey } from '../core/entity-key';
-import { commitOrder, dependenciesOf } from './commit-order';
+import { commitOrder } from './commit-order';
 import { decideConflicts } from './conflict-policy';
 import { resolveCounterparts } from './counterpart';
 import { deleteRemoteRows, planDeletes, type PlannedDelete } from './delete-applier';
@@ -47,7 +47,7 @@ export async function applyBatch(
   if (ctx.options.dryRun) return { work, deletes };
   await applyDeletes(ctx, runner, deletes);
   for (const mapping of order) await writeAndAnnounce(ctx, work, mapping, runner, rowsToWrite(work, mapping));
-  await writeDeferred(ctx, work, order, runner);
+  await writeDeferred(ctx, work, order);
   for (const mapping of order) await reconcileJoinRows(ctx, work, mapping);
   await writeIdMaps(ctx, work);
   await clearRetries(ctx, objects);
@@ -147,19 +147,21 @@ async function applyDeletes(
     ctx.result.count(mapping.name, 'deleted', keys.length);
     if (announce) await broadcastAfter(runner, mapping, 'remove', [...entities.values()]);
   }
-  for (const d of deletes) {
-    if (d.remoteKey === undefined && !d.kept) {
-      ctx.result.plan.push(
-        planEntry(d.object.mapping.name, d.object.key, 'none', 'delete: no remote counterpart'),
-      );
-    } else if (d.revived) ctx.result.plan.push(revivedEntry(d));
-  }
+  // A real run reports the deletes that send nothing (a kept one is reported as a conflict).
+  for (const d of deletes)
+    if (d.remoteKey === undefined || d.revived) ctx.result.plan.push(deletePlanEntry(d));
 }
 
 const REVIVED = 'delete: the object exists locally again (a newer remote change re-created it)';
 
-function revivedEntry(d: PlannedDelete) {
-  return planEntry(d.object.mapping.name, d.object.key, 'none', REVIVED, d.remoteKey);
+/** The plan entry of a planned delete: for the dry run, and for a real run's deletes that send nothing. */
+function deletePlanEntry(d: PlannedDelete) {
+  const { name } = d.object.mapping;
+  const { key } = d.object;
+  if (d.remoteKey === undefined) return planEntry(name, key, 'none', 'delete: no remote counterpart');
+  if (d.revived) return planEntry(name, key, 'none', REVIVED, d.remoteKey);
+  if (d.kept) return planEntry(name, key, 'none', 'remote change is kept (conflict)', d.remoteKey);
+  return planEntry(name, key, 'delete', 'delete logged', d.remoteKey);
 }
 
 async function writeAndAnnounce(
@@ -186,14 +188,13 @@ async function writeAndAnnounce(
   await broadcastAfter(runner, mapping, 'update', pick(updated));
 }
 
-async function writeDeferred(ctx: EngineContext, work: WorkSet, order: EntityMapping[], runner: QueryRunner) {
+async function writeDeferred(ctx: EngineContext, work: WorkSet, order: EntityMapping[]) {
   for (const mapping of order) {
     const deferred = work.of(mapping).filter((i) => i.deferred);
     for (const item of deferred) item.deferred = false;
     if (deferred.length === 0) continue;
     await writeEntityRows(ctx, work, mapping, deferred);
     if (deferred.some((i) => i.deferred)) throw new Error(`unresolved forward references in ${mapping.name}`);
-    void runner;
   }
 }
 
@@ -259,22 +260,6 @@ export function planOf(outcome: BatchOutcome) {
       ),
     ];
   });
-  const deletes = outcome.deletes.map((d) =>
-    d.remoteKey === undefined
-      ? planEntry(d.object.mapping.name, d.object.key, 'none', 'delete: no remote counterpart')
-      : d.revived
-        ? revivedEntry(d)
-        : d.kept
-          ? planEntry(
-              d.object.mapping.name,
-              d.object.key,
-              'none',
-              'remote change is kept (conflict)',
-              d.remoteKey,
-            )
-          : planEntry(d.object.mapping.name, d.object.key, 'delete', 'delete logged', d.remoteKey),
-  );
+  const deletes = outcome.deletes.map(deletePlanEntry);
   return [...deletes, ...entries];
 }
-
-void dependenciesOf;
