@@ -27,21 +27,17 @@ export async function lookupIdMap(
   entity: string,
   localKeys: readonly EncodedKey[],
 ): Promise<IdMapLookup> {
-  const found = new Map<EncodedKey, EncodedKey[]>();
-  const onRemote = new Set<string>();
-  const add = (local: EncodedKey, remote: EncodedKey) => {
-    const list = found.get(local) ?? [];
-    if (!list.includes(remote)) list.push(remote);
-    found.set(local, list);
+  const pairs = await pairsNamed(sides, entity, 'local', localKeys);
+  return {
+    candidates: groupUnique(
+      pairs,
+      (pair) => pair.localKey,
+      (pair) => pair.remoteKey,
+    ),
+    onRemote: new Set(
+      pairs.filter((pair) => pair.onRemote).map((pair) => pairId(pair.localKey, pair.remoteKey)),
+    ),
   };
-  for (const row of await selectMap(sides.remote, sides.localNode, entity, 'peer_key', localKeys)) {
-    add(row.peerKey, row.localKey);
-    onRemote.add(pairId(row.peerKey, row.localKey));
-  }
-  for (const row of await selectMap(sides.local, sides.remoteNode, entity, 'local_key', localKeys)) {
-    add(row.localKey, row.peerKey);
-  }
-  return { candidates: found, onRemote };
 }
 
 /**
@@ -53,17 +49,57 @@ export async function lookupIdMapByRemote(
   entity: string,
   remoteKeys: readonly EncodedKey[],
 ): Promise<Map<EncodedKey, EncodedKey[]>> {
-  const found = new Map<EncodedKey, EncodedKey[]>();
-  const add = (remote: EncodedKey, local: EncodedKey) => {
-    const list = found.get(remote) ?? [];
-    if (!list.includes(local)) list.push(local);
-    found.set(remote, list);
-  };
-  for (const row of await selectMap(sides.remote, sides.localNode, entity, 'local_key', remoteKeys))
-    add(row.localKey, row.peerKey);
-  for (const row of await selectMap(sides.local, sides.remoteNode, entity, 'peer_key', remoteKeys))
-    add(row.peerKey, row.localKey);
-  return found;
+  const pairs = await pairsNamed(sides, entity, 'remote', remoteKeys);
+  return groupUnique(
+    pairs,
+    (pair) => pair.remoteKey,
+    (pair) => pair.localKey,
+  );
+}
+
+/**
+ * The pairs both id maps hold for `keys`, which are local or remote keys: the remote's authoritative
+ * rows (peer = local node) first, then the local mirror (peer = remote node).
+ */
+async function pairsNamed(
+  sides: IdMapSides,
+  entity: string,
+  by: 'local' | 'remote',
+  keys: readonly EncodedKey[],
+): Promise<(KeyPair & { onRemote: boolean })[]> {
+  const byLocal = by === 'local';
+  const remote = await selectMap(
+    sides.remote,
+    sides.localNode,
+    entity,
+    byLocal ? 'peer_key' : 'local_key',
+    keys,
+  );
+  const local = await selectMap(
+    sides.local,
+    sides.remoteNode,
+    entity,
+    byLocal ? 'local_key' : 'peer_key',
+    keys,
+  );
+  return [
+    ...remote.map((row) => ({ localKey: row.peerKey, remoteKey: row.localKey, onRemote: true })),
+    ...local.map((row) => ({ localKey: row.localKey, remoteKey: row.peerKey, onRemote: false })),
+  ];
+}
+
+function groupUnique<T>(
+  items: readonly T[],
+  keyOf: (item: T) => EncodedKey,
+  valueOf: (item: T) => EncodedKey,
+): Map<EncodedKey, EncodedKey[]> {
+  const out = new Map<EncodedKey, EncodedKey[]>();
+  for (const item of items) {
+    const list = out.get(keyOf(item)) ?? [];
+    if (!list.includes(valueOf(item))) list.push(valueOf(item));
+    out.set(keyOf(item), list);
+  }
+  return out;
 }
 
 /** @internal What {@link lookupIdMap} found. */
