@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { Column, Entity, JoinTable, ManyToMany, PrimaryColumn } from 'typeorm';
+import { Synchro } from '../../src/capture/decorators';
 import { runInNoLogContext } from '../../src/capture/no-log-context';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { Post, rowsOf, Tag, useSyncPair, type SyncPair } from '../support/sync-fixtures';
+import { FIXTURE_ENTITIES, Post, rowsOf, Tag, useSyncPair, type SyncPair } from '../support/sync-fixtures';
 
 async function remoteTags(db: SyncPair, title: string): Promise<string[]> {
   const post = await db.remote
@@ -47,5 +49,46 @@ describeEachPair('engine many-to-many', (pair) => {
     await db.local.getRepository(Post).save({ title: 'p2', tags: [] });
     await synchronize({ local: db.local, remote: db.remote });
     expect(await remoteTags(db, 'remote-own')).toEqual(['a']);
+  });
+});
+
+/** An application-keyed owner whose join table has no foreign keys, so it can hold orphan rows. */
+@Synchro()
+@Entity('fx_shelf')
+class Shelf {
+  @PrimaryColumn({ type: 'varchar', length: 20 })
+  code!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  name!: string;
+
+  @ManyToMany(() => Tag, { createForeignKeyConstraints: false })
+  @JoinTable({ name: 'fx_shelf_tags' })
+  tags?: Tag[];
+}
+
+describeEachPair('engine many-to-many without join-table foreign keys', (pair) => {
+  const db = useSyncPair(pair, [...FIXTURE_ENTITIES, Shelf]);
+
+  it('a new owner still gets exactly its join rows when the remote join table holds orphans of its key', async () => {
+    const [kept, orphan] = await runInNoLogContext(() =>
+      db.remote.getRepository(Tag).save([{ label: 'kept' }, { label: 'orphan' }]),
+    );
+    // No foreign key: a join row naming an owner the remote does not have (left by a deleted shelf).
+    await runInNoLogContext(() =>
+      db.remote
+        .createQueryBuilder()
+        .insert()
+        .into('fx_shelf_tags')
+        .values({ fxShelfCode: 's1', fxTagId: orphan!.id })
+        .execute(),
+    );
+    const local = await db.local.getRepository(Tag).save({ label: 'kept' });
+    await db.local.getRepository(Shelf).save({ code: 's1', name: 'first', tags: [local] });
+    await synchronize({ local: db.local, remote: db.remote });
+    const shelf = await db.remote
+      .getRepository(Shelf)
+      .findOneOrFail({ where: { code: 's1' }, relations: { tags: true } });
+    expect((shelf.tags ?? []).map((t) => t.id)).toEqual([kept!.id]);
   });
 });
