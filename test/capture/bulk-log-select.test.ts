@@ -229,6 +229,26 @@ describeEachDialect('capture: bulk writes log their keys with one INSERT … SEL
     expect(await repo.countBy({ tag })).toBe(0);
   });
 
+  it('update and delete results count the same rows as TypeORM without the capture, on every path', async () => {
+    const plain = await openDataSource(db, { entities: [...ENTITIES, ...synchroEntities], subscribers: [] });
+    const results = async (source: DataSource, firstId: number) => {
+      const tag = tagOf();
+      const repo = source.getRepository(IntKey);
+      await repo.save([0, 1, 2].map((n) => ({ id: firstId + n, tag })));
+      const own = await repo.update({ tag }, { qty: 7 });
+      const joined = await source.transaction((m) => m.update(IntKey, { tag }, { qty: 8 }));
+      const removed = await repo.delete({ tag });
+      return [own, joined, removed].map((r) => ({ affected: r.affected, rawIsArray: Array.isArray(r.raw) }));
+    };
+    try {
+      const captured = await results(ds, 7000);
+      expect(captured.map((r) => r.affected)).toEqual([3, 3, 3]);
+      expect(captured).toEqual(await results(plain, 7100));
+    } finally {
+      await plain.destroy();
+    }
+  });
+
   it('inside a user transaction: keys read first, rows queued in event order and written at commit', async () => {
     const tag = tagOf();
     const repo = ds.getRepository(IntKey);
