@@ -206,9 +206,6 @@ async function writeIdMaps(ctx: EngineContext, work: WorkSet): Promise<void> {
     const pairs: KeyPair[] = changed.map((i) => ({ localKey: i.key, remoteKey: i.remoteKey as EncodedKey }));
     const replaced = pairs.filter((_, index) => changed[index]?.stale === true);
     await writeRemoteIdMap(ctx.sides, mapping.name, pairs, replaced);
-    const mirror = ctx.mirror.get(mapping.name) ?? [];
-    for (const pair of pairs) mirror.push(pair);
-    ctx.mirror.set(mapping.name, mirror);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ResolvedSyncOptions } from './sync-options';
 import type { ResolvedTargets } from './resolved-targets';
 import type { EntityMappings } from './entity-mapping';
-import type { IdMapSides, KeyPair } from './id-map-store';
+import type { IdMapSides } from './id-map-store';
 import type { ResultCollector } from './sync-result';
 import type { SideSql } from './sync-sql';
 
@@ -17,8 +17,6 @@ export interface EngineContext {
   /** The local side's `('in', remote)` cursor: remote log ids above it are changes the local has not seen. */
   readonly unseenRemoteAfter: string;
   readonly result: ResultCollector;
-  /** Id-map pairs to mirror on the local side once the remote committed, per entity. */
-  readonly mirror: Map<string, KeyPair[]>;
   /** FK / m2m targets earlier batches of the run resolved on the remote. */
   readonly resolved: ResolvedTargets;
 }

@@ -18,8 +18,8 @@ export interface IdMapSides {
 }
 
 /**
- * @internal Remote keys of `localKeys` from the union of the remote's authoritative rows
- * (peer = local node, by peer_key) and the local mirror (peer = remote node, by local_key). Several
+ * @internal Remote keys of `localKeys` from the union of the remote's rows (peer = local node, by
+ * peer_key) and the local side's (peer = remote node, by local_key). Several
  * candidates per key are possible after a re-creation; all are returned, authoritative ones first.
  */
 export async function lookupIdMap(
@@ -42,7 +42,7 @@ export async function lookupIdMap(
 
 /**
  * @internal The other direction of {@link lookupIdMap}: the local keys paired with each of
- * `remoteKeys`, from the remote's authoritative rows (by local_key) and the local mirror (by peer_key).
+ * `remoteKeys`, from the remote's rows (by local_key) and the local side's (by peer_key).
  */
 export async function lookupIdMapByRemote(
   sides: IdMapSides,
@@ -58,8 +58,9 @@ export async function lookupIdMapByRemote(
 }
 
 /**
- * The pairs both id maps hold for `keys`, which are local or remote keys: the remote's authoritative
- * rows (peer = local node) first, then the local mirror (peer = remote node).
+ * The pairs both id maps hold for `keys`, which are local or remote keys: the remote's rows
+ * (peer = local node, written by syncs in this direction) first, then the local side's (peer = remote
+ * node, written by syncs the other way, or by older versions' mirror), read only when it has any.
  */
 async function pairsNamed(
   sides: IdMapSides,
@@ -75,13 +76,9 @@ async function pairsNamed(
     byLocal ? 'peer_key' : 'local_key',
     keys,
   );
-  const local = await selectMap(
-    sides.local,
-    sides.remoteNode,
-    entity,
-    byLocal ? 'local_key' : 'peer_key',
-    keys,
-  );
+  const local = (await holdsPairs(sides.local, sides.remoteNode, entity))
+    ? await selectMap(sides.local, sides.remoteNode, entity, byLocal ? 'local_key' : 'peer_key', keys)
+    : [];
   return [
     ...remote.map((row) => ({ localKey: row.peerKey, remoteKey: row.localKey, onRemote: true })),
     ...local.map((row) => ({ localKey: row.localKey, remoteKey: row.peerKey, onRemote: false })),
@@ -113,6 +110,14 @@ export interface IdMapLookup {
 /** @internal The identity of a (local key, remote key) pair. */
 export function pairId(localKey: EncodedKey, remoteKey: EncodedKey): string {
   return `${localKey}\u0000${remoteKey}`;
+}
+
+/** Whether `side`'s id map has any pair of `entity` with `peer`: one probe of the (peer, entity, …) key. */
+async function holdsPairs(side: SideSql, peer: string, entity: string): Promise<boolean> {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  const sql = `SELECT 1 AS ${e('one')} FROM ${e(SYNCHRO_TABLES.idMap)} WHERE ${e('peer')} = ${p(1)} AND ${e('entity')} = ${p(2)} LIMIT 1`;
+  return (await queryRows(side, sql, [peer, entity])).length > 0;
 }
 
 async function selectMap(
@@ -169,7 +174,7 @@ export async function writeRemoteIdMap(
   await upsertMapRows(side, sides.localNode, rows);
 }
 
-/** @internal Writes the local mirror rows (peer = remote node), after the remote committed. */
+/** @internal Writes pairs on the local side too (peer = remote node): `adoptCopy` pairs both directions at once. */
 export async function writeLocalIdMap(
   sides: IdMapSides,
   entity: string,

@@ -9,9 +9,7 @@ import { isoOf } from './conflict-policy';
 import { readCursor, writeCursor } from './cursor-store';
 import type { EngineContext } from './engine-context';
 import { EntityMappings, type EntityMapping } from './entity-mapping';
-import { writeLocalIdMap, type KeyPair } from './id-map-store';
 import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
-import { MirrorSpill } from './mirror-spill';
 import { ResolvedTargets } from './resolved-targets';
 import { readRetries, writeRetries } from './retry-store';
 import { readLocalPage, type RawRow } from './row-reader';
@@ -26,14 +24,13 @@ interface RunState {
   readonly runner: QueryRunner;
   readonly retryKeys: Set<string>;
   /** Mirror pairs past the in-memory threshold wait on disk for the commit. */
-  readonly spill: MirrorSpill;
   total: number;
   done: number;
 }
 
 /**
  * @internal Runs the engine over an open session: one remote transaction for the run (`commit: 'run'`)
- * or per batch (`'batch'`), every write inside the no-log context, the local mirror after each commit.
+ * or per batch (`'batch'`), every write inside the no-log context, the local `out` cursor after each commit.
  */
 export async function runEngine(session: RunSession, startedAt: number): Promise<SyncResult> {
   const ctx = await contextOf(session);
@@ -42,7 +39,6 @@ export async function runEngine(session: RunSession, startedAt: number): Promise
     session,
     runner: session.remoteRunner,
     retryKeys: new Set(),
-    spill: new MirrorSpill(),
     total: 0,
     done: 0,
   };
@@ -50,13 +46,9 @@ export async function runEngine(session: RunSession, startedAt: number): Promise
   const retries = await readRetries(ctx.remote, session.localNode);
   const idle = state.total === 0 && retries.length === 0 && !session.options.full;
   if (!idle) {
-    try {
-      await withTransactionMutex(session.remote, () =>
-        runInNoLogContext(() => typedConnectionLoss(session, () => inTransactions(state, retries))),
-      );
-    } finally {
-      state.spill.dispose();
-    }
+    await withTransactionMutex(session.remote, () =>
+      runInNoLogContext(() => typedConnectionLoss(session, () => inTransactions(state, retries))),
+    );
   } else if (!session.dryRun) await repairMirror(session);
   return resultOf(state, idle, startedAt);
 }
@@ -66,7 +58,7 @@ function typedConnectionLoss<T>(session: RunSession, fn: () => Promise<T>): Prom
   return onSide('local', session.local, () => onSide('remote', session.remote, fn));
 }
 
-/** A run killed between the remote commit and the local mirror left the mirror behind: catch it up. */
+/** A run killed between the remote commit and the local `out` cursor left that cursor behind: catch it up. */
 async function repairMirror(session: RunSession): Promise<void> {
   const mirror = await readCursor(session.local, session.remoteNode, 'out');
   if (
@@ -94,7 +86,6 @@ async function contextOf(session: RunSession): Promise<EngineContext> {
     sides: { local, remote, localNode: session.localNode, remoteNode: session.remoteNode },
     unseenRemoteAfter: seen?.logId ?? '0',
     result: new ResultCollector(),
-    mirror: new Map<string, KeyPair[]>(),
     resolved: new ResolvedTargets(),
   };
 }
@@ -117,7 +108,7 @@ async function inTransactions(
   }
 }
 
-/** Commits the remote transaction with the 'in' cursor, then writes the local mirror. */
+/** Commits the remote transaction with the 'in' cursor, then moves the local `out` cursor (its mirror). */
 async function commitRun(state: RunState, logId: string): Promise<void> {
   const { runner, session } = state;
   await writeCursor(runner, session.localNode, 'in', logId);
@@ -126,13 +117,10 @@ async function commitRun(state: RunState, logId: string): Promise<void> {
 }
 
 async function writeMirror(state: RunState, logId: string): Promise<void> {
-  const { ctx, session } = state;
-  await withTransactionMutex(session.local, async () => {
-    await state.spill.drain((entity, pairs) => writeLocalIdMap(ctx.sides, entity, pairs));
-    for (const [entity, pairs] of ctx.mirror) await writeLocalIdMap(ctx.sides, entity, pairs);
-    ctx.mirror.clear();
-    await writeCursor(session.local, session.remoteNode, 'out', logId);
-  });
+  const { session } = state;
+  await withTransactionMutex(session.local, () =>
+    writeCursor(session.local, session.remoteNode, 'out', logId),
+  );
 }
 
 async function processLog(state: RunState): Promise<void> {
@@ -302,14 +290,11 @@ async function processFullScan(state: RunState): Promise<void> {
 async function processBatch(state: RunState, objects: readonly BatchObject[]): Promise<void> {
   if (objects.length === 0) return;
   const { ctx, runner } = state;
-  // Between batches only: the snapshot below must see every pair the batch may add.
-  state.spill.maybeSpill(ctx.mirror);
   if (ctx.options.dryRun) {
     await planBatch(state, objects);
     return;
   }
   const snapshot = ctx.result.snapshot();
-  const mirrorSizes = new Map([...ctx.mirror].map(([entity, pairs]) => [entity, pairs.length]));
   await runner.startTransaction();
   try {
     const outcome = await applyBatch(ctx, objects, runner);
@@ -318,7 +303,6 @@ async function processBatch(state: RunState, objects: readonly BatchObject[]): P
   } catch (error) {
     await runner.rollbackTransaction();
     ctx.result.restore(snapshot);
-    for (const [entity, pairs] of ctx.mirror) pairs.length = mirrorSizes.get(entity) ?? 0;
     const typed = typedError(state, objects.length === 1 ? objects[0] : undefined, error);
     if (typed instanceof ConnectionLostError) throw typed;
     if (objects.length > 1) {

@@ -115,6 +115,8 @@ describeEachPair('engine two directions and several remotes', (pair) => {
     await runInNoLogContext(() => b.getRepository(Order).save({ number: 'b-own', total: '0' }));
     await a.getRepository(Order).save({ number: 'shared', total: '1.00' });
     await synchronize({ local: a, remote: b });
+    // The pair is written once, on the receiving side; the way back reads it from there.
+    expect(await countTable(a, 'synchro_id_map')).toBe(0);
     const onB = await b.getRepository(Order).findOneByOrFail({ number: 'shared' });
     await b.getRepository(Order).save({ ...onB, total: '2.00' });
     const aLog = await countTable(a, 'synchro_log');
@@ -125,6 +127,18 @@ describeEachPair('engine two directions and several remotes', (pair) => {
     expect(await countTable(a, 'synchro_log')).toBe(aLog);
     expect((await synchronize({ local: a, remote: b })).status).toBe('no-changes');
     expect(await b.getRepository(Order).countBy({ number: 'shared' })).toBe(1);
+  });
+
+  it('B→A, an edit on A, then A→B: the pair written on A serves the way back', async () => {
+    const { local: a, remote: b } = ab;
+    await b.getRepository(Order).save({ number: 'from-b', total: '1.00' });
+    expect((await synchronize({ local: b, remote: a })).counts.fx_order).toMatchObject({ inserted: 1 });
+    const onA = await a.getRepository(Order).findOneByOrFail({ number: 'from-b' });
+    await a.getRepository(Order).save({ ...onA, total: '3.00' });
+    const there = await synchronize({ local: a, remote: b });
+    expect(there.counts.fx_order).toMatchObject({ inserted: 0, updated: 1 });
+    const onB = await b.getRepository(Order).findBy({ number: 'from-b' });
+    expect(onB.map((o) => Number(o.total))).toEqual([3]);
   });
 
   it('B14: a database syncs to several remotes, each with its own checkpoint', async () => {
