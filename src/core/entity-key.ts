@@ -23,10 +23,16 @@ export function keyValueToString(value: unknown): string {
 export function encodeKey(record: Record<string, unknown>): EncodedKey {
   const entries = Object.entries(record);
   const [only] = entries;
-  // The common single-column key, spelled exactly as JSON.stringify spells the object.
-  if (entries.length === 1 && only !== undefined)
-    return `{${JSON.stringify(only[0])}:${JSON.stringify(keyValueToString(only[1]))}}`;
+  if (entries.length === 1 && only !== undefined) return encodeSingleKey(only[0], only[1]);
   return JSON.stringify(Object.fromEntries(entries.map(([path, value]) => [path, keyValueToString(value)])));
+}
+
+/**
+ * @internal {@link encodeKey} of a one-column key, without building a record: the common case,
+ * spelled exactly as `JSON.stringify` spells the object.
+ */
+export function encodeSingleKey(path: string, value: unknown): EncodedKey {
+  return `{${JSON.stringify(path)}:${JSON.stringify(keyValueToString(value))}}`;
 }
 
 /** Decodes a stored key; throws on anything but a flat JSON object of strings. */
@@ -72,6 +78,9 @@ export function keyOfEntity(metadata: EntityMetadata, entity: object): EncodedKe
 
 /** The encoded primary key of a raw row whose properties are the columns' database names. */
 export function keyOfRawRow(metadata: EntityMetadata, row: Record<string, unknown>): EncodedKey {
+  const [only, second] = metadata.primaryColumns;
+  if (only !== undefined && second === undefined)
+    return encodeSingleKey(only.propertyPath, row[only.databaseName]);
   const record: Record<string, unknown> = {};
   for (const column of metadata.primaryColumns) record[column.propertyPath] = row[column.databaseName];
   return encodeKey(record);

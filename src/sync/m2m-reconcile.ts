@@ -1,4 +1,4 @@
-import { readKey, encodeKey, keyValueToString, type EncodedKey } from '../core/entity-key';
+import { readKey, encodeKey, encodeSingleKey, type EncodedKey } from '../core/entity-key';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, JunctionColumn, JunctionPlan } from './entity-mapping';
 import {
@@ -20,7 +20,9 @@ export function m2mOwners(work: WorkSet, mapping: EntityMapping): WorkItem[] {
 }
 
 function keyOf(columns: readonly JunctionColumn[], row: JoinRow, which: 'local' | 'remote'): EncodedKey {
-  return encodeKey(Object.fromEntries(columns.map((c) => [c.path, keyValueToString(row[c[which]])])));
+  const [only] = columns;
+  if (columns.length === 1 && only !== undefined) return encodeSingleKey(only.path, row[only[which]]);
+  return encodeKey(Object.fromEntries(columns.map((c) => [c.path, row[c[which]]])));
 }
 
 async function selectJoinRows(

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeKey, encodeKey, keyValueToString, readKey } from '../../src/core/entity-key';
+import { decodeKey, encodeKey, encodeSingleKey, keyValueToString, readKey } from '../../src/core/entity-key';
 
 const keyValue = fc.oneof(
   fc.string(),
@@ -19,6 +19,14 @@ describe('entity keys', () => {
     fc.assert(
       fc.property(keyRecord, (record) => {
         expect(encodeKey(record)).toBe(JSON.stringify(stringsOf(record)));
+      }),
+    );
+  });
+
+  it('encodeSingleKey spells a one-column key exactly as encodeKey does', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), keyValue, (path, value) => {
+        expect(encodeSingleKey(path, value)).toBe(JSON.stringify({ [path]: keyValueToString(value) }));
       }),
     );
   });
