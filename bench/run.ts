@@ -23,6 +23,8 @@ const PAIRS: [TestDialect, TestDialect][] = [
 interface Args {
   quick: boolean;
   only: Section[];
+  /** Sync pairs to run, as `source->target` (all by default). */
+  pairs: [TestDialect, TestDialect][];
   out: string;
 }
 
@@ -33,7 +35,9 @@ function parseArgs(argv: string[]): Args {
   const out =
     value('out') ??
     (quick ? join(tmpdir(), 'typeorm-synchro-bench-quick.json') : resolve('bench/results.json'));
-  return { quick, only, out };
+  const named = value('pairs')?.split(',');
+  const pairs = PAIRS.filter(([source, target]) => named?.includes(`${source}->${target}`) ?? true);
+  return { quick, only, pairs, out };
 }
 
 /** Full sizes from the issue; `--quick` divides each by ten. */
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
       results.capture[dialect] = await captureBench(dialect, sizes.capture);
   }
   if (args.only.includes('sync')) {
-    for (const [source, target] of PAIRS)
+    for (const [source, target] of args.pairs)
       results.sync[`${source}->${target}`] = await throughputBench(
         source,
         target,
