@@ -9,7 +9,16 @@ import { isoOf } from './conflict-policy';
 import { readCursor, writeCursor } from './cursor-store';
 import type { EngineContext } from './engine-context';
 import { EntityMappings, type EntityMapping } from './entity-mapping';
-import { countLogs, latestLogs, objectId, readLogPage, summarizeObjects, type LogRow } from './log-reader';
+import {
+  countLogs,
+  latestLogs,
+  objectId,
+  readLogPage,
+  summarizeObjects,
+  type LogRow,
+  type ObjectLogSummary,
+} from './log-reader';
+import { RangeSummaries } from './range-summaries';
 import { ResolvedTargets } from './resolved-targets';
 import { readRetries, writeRetries } from './retry-store';
 import { readLocalPage, type RawRow } from './row-reader';
@@ -125,12 +134,16 @@ async function writeMirror(state: RunState, logId: string): Promise<void> {
 
 async function processLog(state: RunState): Promise<void> {
   const { ctx, session } = state;
+  const { batchSize } = session.options;
+  const range = { from: session.fromLogId, to: session.toLogId, total: state.total };
+  const summaries = await RangeSummaries.open(ctx.local, range, batchSize);
   let after = session.fromLogId;
   for (;;) {
-    const rows = await readLogPage(ctx.local, after, session.toLogId, session.options.batchSize);
+    const rows = await readLogPage(ctx.local, after, session.toLogId, batchSize);
     const last = rows[rows.length - 1];
     if (last === undefined) return;
-    const objects = await collapsePage(state, rows);
+    const endsRange = rows.length < batchSize || last.id === session.toLogId;
+    const objects = collapsePage(state, rows, await summaries.of(rows, endsRange));
     await processBatch(state, session.options.full ? objects.filter((o) => o.action === 'delete') : objects);
     after = last.id;
     state.done += rows.length;
@@ -143,17 +156,15 @@ async function processLog(state: RunState): Promise<void> {
 }
 
 /**
- * Each object is processed once, at its last log row in the range: a grouped `max(id)` per object
- * tells whether a later page holds it.
+ * Each object is processed once, at its last log row in the range: `summaries` holds exactly the
+ * objects whose last row is on this page ({@link RangeSummaries}).
  */
-async function collapsePage(state: RunState, rows: readonly LogRow[]): Promise<BatchObject[]> {
-  const { ctx, session } = state;
-  const summaries = await summarizeObjects(
-    ctx.local,
-    rows.map((r) => ({ entity: r.entity, key: r.objectKey })),
-    session.fromLogId,
-    session.toLogId,
-  );
+function collapsePage(
+  state: RunState,
+  rows: readonly LogRow[],
+  summaries: ReadonlyMap<string, ObjectLogSummary>,
+): BatchObject[] {
+  const { ctx } = state;
   const out: BatchObject[] = [];
   for (const row of rows) {
     const summary = summaries.get(objectId(row.entity, row.objectKey));
