@@ -13,6 +13,8 @@ interface ChildFigures {
   aboveIdle: number;
   ms: number;
   status: string;
+  /** `VmHWM`: the kernel's peak mark, reset at idle (exact); `maxRSS`: the fallback elsewhere. */
+  peakSource: string;
 }
 
 /** Memory figures: peak RSS above idle for a large vs a small sync (sqlite→sqlite, separate processes). */
@@ -27,6 +29,7 @@ export interface MemoryResult {
   large_idle_mb: number;
   small_sync_ms: number;
   large_sync_ms: number;
+  peak_source: string;
 }
 
 function childCommand(): { file: string; prefix: string[] } {
@@ -84,5 +87,6 @@ export async function memoryBench(small: number, large: number): Promise<MemoryR
     large_idle_mb: round(b.idle / MB, 1),
     small_sync_ms: a.ms,
     large_sync_ms: b.ms,
+    peak_source: a.peakSource === b.peakSource ? a.peakSource : `${a.peakSource}/${b.peakSource}`,
   };
 }
