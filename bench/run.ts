@@ -52,7 +52,7 @@ function sizesOf(quick: boolean) {
       smallTable: 10_000 / f,
       bigTable: 1_000_000 / f,
       deliveredLog: 1_000_000 / f,
-      runs: 3,
+      runs: 5,
       idleRuns: quick ? 3 : 5,
     },
     memory: { small: 10_000 / f, large: 1_000_000 / f },
