@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   driverErrorOf,
+  flatParams,
   multiRowInsertSql,
   retryWhile,
   type ErrorKind,
@@ -106,7 +107,7 @@ export const mysqlDialect: SynchroDialect = {
     const keys: unknown[] = [];
     for (const group of groups) {
       const sql = multiRowInsertSql(() => '?', table, columns, group.length);
-      const header = (await runner.query(sql, group.flat())) as { insertId?: number | string };
+      const header = (await runner.query(sql, flatParams(group))) as { insertId?: number | string };
       const first = BigInt(String(header.insertId ?? 0));
       group.forEach((_, i) => keys.push((first + BigInt(i) * BigInt(step ?? 1)).toString()));
     }

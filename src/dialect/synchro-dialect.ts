@@ -115,14 +115,39 @@ export function multiRowInsertSql(
   escapedColumns: readonly string[],
   rowCount: number,
 ): string {
-  const width = escapedColumns.length;
+  const cols = escapedColumns.join(', ');
+  const key = `${placeholder(2)}\u0000${escapedTable}\u0000${cols}\u0000${rowCount}`;
+  const known = insertSqlCache.get(key);
+  if (known !== undefined) return known;
+  if (insertSqlCache.size >= INSERT_SQL_CACHE_LIMIT) insertSqlCache.clear();
+  const sql = `INSERT INTO ${escapedTable}${cols === '' ? '' : ` (${cols})`} VALUES ${tuplesSql(placeholder, escapedColumns.length, rowCount)}`;
+  insertSqlCache.set(key, sql);
+  return sql;
+}
+
+/** Statement texts kept: a run repeats a handful of (table, columns, row count) shapes per batch. */
+const INSERT_SQL_CACHE_LIMIT = 32;
+const insertSqlCache = new Map<string, string>();
+
+function tuplesSql(placeholder: (index: number) => string, width: number, rowCount: number): string {
   const tuples: string[] = [];
   for (let r = 0; r < rowCount; r++) {
-    const cells = escapedColumns.map((_, c) => placeholder(r * width + c + 1));
-    tuples.push(width === 0 ? '(DEFAULT)' : `(${cells.join(', ')})`);
+    if (width === 0) {
+      tuples.push('(DEFAULT)');
+      continue;
+    }
+    let cells = placeholder(r * width + 1);
+    for (let c = 1; c < width; c++) cells += `, ${placeholder(r * width + c + 1)}`;
+    tuples.push(`(${cells})`);
   }
-  const cols = width === 0 ? '' : ` (${escapedColumns.join(', ')})`;
-  return `INSERT INTO ${escapedTable}${cols} VALUES ${tuples.join(', ')}`;
+  return tuples.join(', ');
+}
+
+/** @internal The values of `rows`, row after row, as one parameter list. */
+export function flatParams(rows: readonly (readonly unknown[])[]): unknown[] {
+  const out: unknown[] = [];
+  for (const row of rows) for (const value of row) out.push(value);
+  return out;
 }
 
 /** @internal Inserts with `RETURNING` the generated key (PostgreSQL, SQLite ≥ 3.35). */
@@ -136,7 +161,7 @@ export async function insertReturning(
 ): Promise<unknown[]> {
   if (rows.length === 0) return [];
   const sql = multiRowInsertSql(placeholder, escapedTable, escapedColumns, rows.length);
-  const result = (await runner.query(`${sql} RETURNING ${escapedKeyColumn}`, rows.flat())) as unknown;
+  const result = (await runner.query(`${sql} RETURNING ${escapedKeyColumn}`, flatParams(rows))) as unknown;
   const list = (Array.isArray(result) ? result : []) as Record<string, unknown>[];
   return list.map((row) => Object.values(row)[0]);
 }

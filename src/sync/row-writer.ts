@@ -1,6 +1,6 @@
 import { readKey, type EncodedKey } from '../core/entity-key';
 import { ApplyFailedError } from '../core/errors';
-import { multiRowInsertSql } from '../dialect/synchro-dialect';
+import { flatParams, multiRowInsertSql } from '../dialect/synchro-dialect';
 import { derivedRemoteKey, generatedRemoteKey } from './counterpart';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
@@ -121,7 +121,7 @@ async function upsertRows(ctx: EngineContext, work: WorkSet, mapping: EntityMapp
       columns,
       rows.length,
     );
-    await side.db.query(sql + suffix, rows.flat());
+    await side.db.query(sql + suffix, flatParams(rows));
     for (const item of part) item.written = true;
   }
 }
