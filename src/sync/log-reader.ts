@@ -11,6 +11,8 @@ export interface LogRow {
   readonly action: ChangeAction;
   readonly atMs: number;
   readonly naturalKey: string;
+  /** {@link objectId} of the row's object, built once per row. */
+  readonly object: string;
 }
 
 /** @internal What the whole log range says about one object. */
@@ -47,6 +49,7 @@ function logRowOf(raw: RawLog): LogRow {
     action,
     atMs: Number(raw.atMs),
     naturalKey: raw.naturalKey,
+    object: objectId(raw.entity, raw.objectKey),
   };
 }
 

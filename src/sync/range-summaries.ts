@@ -1,5 +1,5 @@
 import { LastRows } from './last-rows';
-import { objectId, summarizeObjects, type LogRow, type ObjectLogSummary } from './log-reader';
+import { summarizeObjects, type LogRow, type ObjectLogSummary } from './log-reader';
 import type { SideSql } from './sync-sql';
 
 /** What the rows of an object seen on earlier pages (or a full summary) said. */
@@ -53,14 +53,14 @@ export class RangeSummaries {
     return new RangeSummaries(side, from, to, last, limits.carry);
   }
 
-  /** Summaries (by {@link objectId}) of the objects whose last row in the range is on `rows`. */
+  /** Summaries (by `LogRow.object`) of the objects whose last row in the range is on `rows`. */
   async of(rows: readonly LogRow[], endsRange: boolean): Promise<Map<string, ObjectLogSummary>> {
     const lastOnPage = new Map<string, LogRow>();
-    for (const row of rows) lastOnPage.set(objectId(row.entity, row.objectKey), row);
+    for (const row of rows) lastOnPage.set(row.object, row);
     const out = new Map<string, ObjectLogSummary>();
     const open: LogRow[] = [];
     for (const row of rows) {
-      const id = objectId(row.entity, row.objectKey);
+      const id = row.object;
       if (lastOnPage.get(id) !== row) this.remember(id, row.atMs, row.action === 'insert');
       else if (this.settles(row, endsRange)) out.set(id, this.close(id, row));
       else open.push(row);
@@ -80,7 +80,7 @@ export class RangeSummaries {
     const objects = open.map((row) => ({ entity: row.entity, key: row.objectKey }));
     const asked = await summarizeObjects(this.side, objects, this.from, this.to);
     for (const row of open) {
-      const id = objectId(row.entity, row.objectKey);
+      const id = row.object;
       const summary = asked.get(id);
       if (summary === undefined) continue;
       if (summary.maxId !== row.id) this.remember(id, summary.maxAtMs, summary.insertedInRange);

@@ -167,7 +167,7 @@ function collapsePage(
   const { ctx } = state;
   const out: BatchObject[] = [];
   for (const row of rows) {
-    const summary = summaries.get(objectId(row.entity, row.objectKey));
+    const summary = summaries.get(row.object);
     if (summary === undefined || summary.maxId !== row.id) continue;
     const mapping = ctx.mappings.byName(row.entity);
     const problem = mapping === undefined ? UNKNOWN_ENTITY : keyProblem(row.entity, row.objectKey, mapping);
@@ -182,7 +182,7 @@ function collapsePage(
       atMs: summary.maxAtMs,
       naturalKey: row.naturalKey,
       insertedInRange: summary.insertedInRange,
-      retried: state.retryKeys.has(objectId(row.entity, row.objectKey)),
+      retried: state.retryKeys.has(row.object),
     });
   }
   return out;
