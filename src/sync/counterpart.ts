@@ -186,6 +186,25 @@ async function matchChunk(
   columns: ReturnType<typeof naturalColumns>,
   probes: NaturalProbe[],
 ): Promise<void> {
+  const matches = await remoteKeysByNaturalValues(
+    ctx,
+    mapping,
+    columns,
+    probes.map((p) => p.values),
+  );
+  for (const probe of probes) assignMatch(mapping, probe, matches.get(probe.signature) ?? []);
+}
+
+/**
+ * @internal The remote rows whose natural-key `columns` equal one of `valueRows` (database-form values,
+ * one list per probe), as their primary keys in key order, by {@link signatureOf} of the values.
+ */
+export async function remoteKeysByNaturalValues(
+  ctx: EngineContext,
+  mapping: EntityMapping,
+  columns: ReturnType<typeof naturalColumns>,
+  valueRows: readonly (readonly unknown[])[],
+): Promise<Map<string, EncodedKey[]>> {
   const side = ctx.remote;
   const escaped = columns.map((c) => side.e(c.databaseName));
   const keyColumns = mapping.remote.primaryColumns;
@@ -194,11 +213,7 @@ async function matchChunk(
     (c) =>
       `${side.dialect.readColumnSql(side.e(c.databaseName), String(c.type))} AS ${side.e(c.databaseName)}`,
   );
-  const where = tupleCondition(
-    side,
-    escaped,
-    probes.map((p) => p.values),
-  );
+  const where = tupleCondition(side, escaped, valueRows);
   const order = keyColumns.map((c) => side.e(c.databaseName)).join(', ');
   const sql = `SELECT ${select.join(', ')} FROM ${side.e(mapping.remote.tablePath)} WHERE ${where.sql} ORDER BY ${order}`;
   const matches = new Map<string, EncodedKey[]>();
@@ -214,7 +229,7 @@ async function matchChunk(
     list.push(keyOfRawRow(mapping.remote, row));
     matches.set(signature, list);
   }
-  for (const probe of probes) assignMatch(mapping, probe, matches.get(probe.signature) ?? []);
+  return matches;
 }
 
 function assignMatch(mapping: EntityMapping, probe: NaturalProbe, keys: EncodedKey[]): void {

@@ -1,17 +1,21 @@
 import { naturalKeyField } from '../capture/entity-config';
-import { decodeKey, type EncodedKey } from '../core/entity-key';
+import { readKey, type EncodedKey } from '../core/entity-key';
 import { decodeTyped } from '../core/typed-json';
 import { MultipleNaturalKeyMatchesError } from '../core/errors';
 import { decideConflicts } from './conflict-policy';
-import { existingKeys, existingRemoteKeys, naturalColumns, signatureOf } from './counterpart';
+import {
+  existingKeys,
+  existingRemoteKeys,
+  naturalColumns,
+  remoteKeysByNaturalValues,
+  signatureOf,
+} from './counterpart';
 import type { EngineContext } from './engine-context';
-import type { EntityMapping } from './entity-mapping';
+import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { lookupIdMap, lookupIdMapByRemote } from './id-map-store';
-import { keyTuples, type RawRow } from './row-reader';
-import { chunksOf, queryRows, tupleCondition, tuplesPerCondition } from './sync-sql';
-import { hydrate } from './value-converter';
+import { keyTuples } from './row-reader';
+import { chunksOf, tupleCondition, tuplesPerCondition } from './sync-sql';
 import type { BatchObject } from './work-set';
-import { keyOfRawRow } from '../core/entity-key';
 
 /** @internal A delete to apply: the local object and the remote row it removes. */
 export interface PlannedDelete {
@@ -106,6 +110,7 @@ async function matchSameKeys(
   return new Map(open.filter((k) => existing.has(k)).map((k) => [k, k]));
 }
 
+/** Deleted objects found by the natural key stored at delete time (one query per chunk of probes). */
 async function matchStoredNaturalKeys(
   ctx: EngineContext,
   mapping: EntityMapping,
@@ -114,52 +119,17 @@ async function matchStoredNaturalKeys(
   const out = new Map<EncodedKey, EncodedKey>();
   const fields = mapping.config?.naturalKey?.fields;
   if (fields === undefined || objects.length === 0) return out;
-  const probes: { key: EncodedKey; values: unknown[] }[] = [];
-  for (const object of objects) {
-    const values = await storedValues(ctx, mapping, fields, object);
-    if (values !== undefined) probes.push({ key: object.key, values });
-  }
+  const probes = await storedProbes(ctx, mapping, fields, objects);
   const columns = naturalColumns(mapping, fields);
-  const side = ctx.remote;
-  const keyColumns = mapping.remote.primaryColumns;
-  const selected = [...new Map([...keyColumns, ...columns].map((c) => [c.databaseName, c])).values()];
-  const select = selected.map((c) => `${side.e(c.databaseName)} AS ${side.e(c.databaseName)}`).join(', ');
-  for (const part of chunksOf(probes, tuplesPerCondition(side, columns.length))) {
-    const persisted = part.map((p) =>
-      columns.map((c, i) => ctx.options.remote.driver.preparePersistentValue(p.values[i], c) as unknown),
-    );
-    const where = tupleCondition(
-      side,
-      columns.map((c) => side.e(c.databaseName)),
-      persisted,
-    );
-    const rows = await queryRows<RawRow>(
-      side,
-      `SELECT ${select} FROM ${side.e(mapping.remote.tablePath)} WHERE ${where.sql}`,
-      where.params,
-    );
-    const bySignature = new Map<string, EncodedKey[]>();
-    for (const row of rows) {
-      const values = columns.map(
-        (c) =>
-          ctx.options.remote.driver.preparePersistentValue(
-            hydrate(ctx.options.remote, c, row[c.databaseName]),
-            c,
-          ) as unknown,
-      );
-      const signature = signatureOf(values);
-      const list = bySignature.get(signature) ?? [];
-      list.push(keyOfRawRow(mapping.remote, row));
-      bySignature.set(signature, list);
-    }
+  const driver = ctx.options.remote.driver;
+  for (const part of chunksOf(probes, tuplesPerCondition(ctx.remote, columns.length))) {
+    const persisted = part.map((p) => columns.map((c, i) => driver.preparePersistentValue(p.values[i], c)));
+    const matches = await remoteKeysByNaturalValues(ctx, mapping, columns, persisted);
     part.forEach((probe, i) => {
-      const keys = bySignature.get(signatureOf(persisted[i] ?? [])) ?? [];
+      const keys = matches.get(signatureOf(persisted[i] ?? [])) ?? [];
       if (keys.length > 1 && mapping.config?.naturalKey?.allowMany !== true) {
-        throw new MultipleNaturalKeyMatchesError(
-          mapping.name,
-          Object.fromEntries(fields.map((f, j) => [f, probe.values[j]])),
-          keys.length,
-        );
+        const values = Object.fromEntries(fields.map((f, j) => [f, probe.values[j]]));
+        throw new MultipleNaturalKeyMatchesError(mapping.name, values, keys.length);
       }
       if (keys[0] !== undefined) out.set(probe.key, keys[0]);
     });
@@ -167,34 +137,84 @@ async function matchStoredNaturalKeys(
   return out;
 }
 
-/** The stored natural-key values as remote column values (relation fields mapped through the id map). */
-async function storedValues(
+interface StoredProbe {
+  key: EncodedKey;
+  /** The stored natural-key values as remote column values. */
+  values: unknown[];
+}
+
+/** The objects whose stored natural key can be looked for on the remote, with its remote values. */
+async function storedProbes(
   ctx: EngineContext,
   mapping: EntityMapping,
   fields: readonly string[],
-  object: BatchObject,
-): Promise<unknown[] | undefined> {
-  const stored = decodeTyped(object.naturalKey);
-  if (!Array.isArray(stored)) return undefined;
+  objects: readonly BatchObject[],
+): Promise<StoredProbe[]> {
+  const stored = objects.flatMap((o) => {
+    const values = decodeTyped(o.naturalKey);
+    return Array.isArray(values) ? [{ key: o.key, stored: values as unknown[] }] : [];
+  });
+  const related = await relatedRemoteKeys(
+    ctx,
+    mapping,
+    fields,
+    stored.map((s) => s.stored),
+  );
+  return stored.flatMap(({ key, stored: values }) => {
+    const remote = storedValues(mapping, fields, values, related);
+    return remote === undefined ? [] : [{ key, values: remote }];
+  });
+}
+
+/** The foreign key behind a natural-key field that is a relation; `undefined` for a plain field. */
+function relationOf(mapping: EntityMapping, field: string): ForeignKeyPlan | 'unmapped' | undefined {
+  const found = naturalKeyField(mapping.local, field);
+  if (found === undefined || !('relation' in found)) return undefined;
+  return mapping.foreignKeys.find((f) => f.relation === found.relation) ?? 'unmapped';
+}
+
+/** Remote key candidates of the related objects the stored keys name: one id-map lookup per target. */
+async function relatedRemoteKeys(
+  ctx: EngineContext,
+  mapping: EntityMapping,
+  fields: readonly string[],
+  stored: readonly unknown[][],
+): Promise<Map<string, Map<EncodedKey, EncodedKey[]>>> {
+  const wanted = new Map<string, Set<EncodedKey>>();
+  for (const [i, field] of fields.entries()) {
+    const fk = relationOf(mapping, field);
+    if (fk === undefined || fk === 'unmapped') continue;
+    const keys = wanted.get(fk.target.name) ?? new Set<EncodedKey>();
+    for (const values of stored)
+      if (values[i] !== null && values[i] !== undefined) keys.add(String(values[i]));
+    wanted.set(fk.target.name, keys);
+  }
+  const out = new Map<string, Map<EncodedKey, EncodedKey[]>>();
+  for (const [entity, keys] of wanted)
+    out.set(entity, (await lookupIdMap(ctx.sides, entity, [...keys])).candidates);
+  return out;
+}
+
+/** The stored natural-key values as remote column values (relation fields mapped through `related`). */
+function storedValues(
+  mapping: EntityMapping,
+  fields: readonly string[],
+  stored: readonly unknown[],
+  related: ReadonlyMap<string, ReadonlyMap<EncodedKey, EncodedKey[]>>,
+): unknown[] | undefined {
   const values: unknown[] = [];
   for (const [i, field] of fields.entries()) {
-    const found = naturalKeyField(mapping.local, field);
-    const value = stored[i] as unknown;
-    if (found === undefined || !('relation' in found)) {
-      values.push(value ?? null);
-      continue;
+    const fk = relationOf(mapping, field);
+    const value = stored[i];
+    if (fk === 'unmapped') return undefined;
+    if (fk === undefined) values.push(value ?? null);
+    else if (value === null || value === undefined) values.push(...fk.columns.map(() => null));
+    else {
+      const mapped = related.get(fk.target.name)?.get(String(value))?.[0];
+      const remoteKey = mapped ?? (fk.target.generatedKey === undefined ? String(value) : undefined);
+      if (remoteKey === undefined) return undefined;
+      values.push(...fk.columns.map((c) => readKey(remoteKey)[c.targetPath] ?? null));
     }
-    const fk = mapping.foreignKeys.find((f) => f.relation === found.relation);
-    if (fk === undefined) return undefined;
-    if (value === null || value === undefined) {
-      values.push(...fk.columns.map(() => null));
-      continue;
-    }
-    const lookup = await lookupIdMap(ctx.sides, fk.target.name, [String(value)]);
-    const mapped = lookup.candidates.get(String(value))?.[0];
-    const remoteKey = mapped ?? (fk.target.generatedKey === undefined ? String(value) : undefined);
-    if (remoteKey === undefined) return undefined;
-    values.push(...fk.columns.map((c) => decodeKey(remoteKey)[c.targetPath] ?? null));
   }
   return values;
 }

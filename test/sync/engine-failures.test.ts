@@ -113,3 +113,25 @@ describeEachPair('engine failing objects', (pair) => {
     expect((await remoteProducts().findOneByOrFail({ code: 'clash' })).sku).toBe('y');
   });
 });
+
+describeEachPair('engine deletes found by their stored natural key', (pair) => {
+  const db = useSyncPair(pair);
+
+  it('several remote rows with the deleted natural key: a typed error, nothing deleted', async () => {
+    const remote = db.remote.getRepository(Product);
+    await runInNoLogContext(() =>
+      remote.save([
+        { sku: 'gone', code: 'g1' },
+        { sku: 'gone', code: 'g2' },
+      ]),
+    );
+    // Known locally only through its natural key: created without logging, deleted with it.
+    const local = db.local.getRepository(Product);
+    const product = await runInNoLogContext(() => local.save({ sku: 'gone', code: 'g0' }));
+    await local.remove(product);
+    const error = await synchronize({ local: db.local, remote: db.remote }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MultipleNaturalKeyMatchesError);
+    expect(error).toMatchObject({ entity: 'fx_product', code: 'MULTIPLE_NATURAL_KEY_MATCHES' });
+    expect(await remote.countBy({ sku: 'gone' })).toBe(2);
+  });
+});
