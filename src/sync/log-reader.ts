@@ -68,6 +68,40 @@ export async function readLogPage(
   return (await queryRows<RawLog>(side, sql, [after, to])).map(logRowOf);
 }
 
+/** @internal One page of {@link logPages}. */
+export interface LogPage {
+  readonly rows: readonly LogRow[];
+  /** No log row of the range comes after this page. */
+  readonly endsRange: boolean;
+}
+
+/**
+ * @internal The log rows `after < id <= to` in pages of `limit`, in id order. Each page is read while
+ * the caller works on the one before (the next read is issued when a page is handed out), and no read
+ * is made past a page that ends the range.
+ *
+ * @example
+ * for await (const page of logPages(local, cursor, mark, 2000)) apply(page.rows);
+ */
+export async function* logPages(
+  side: SideSql,
+  after: string,
+  to: string,
+  limit: number,
+): AsyncGenerator<LogPage> {
+  let next: Promise<LogRow[]> = readLogPage(side, after, to, limit);
+  for (;;) {
+    const rows = await next;
+    const last = rows[rows.length - 1];
+    if (last === undefined) return;
+    const endsRange = rows.length < limit || last.id === to;
+    next = endsRange ? Promise.resolve([]) : readLogPage(side, last.id, to, limit);
+    // A caller that stops on an error leaves this read behind: its failure must not go unhandled.
+    next.catch(() => undefined);
+    yield { rows, endsRange };
+  }
+}
+
 /** @internal How many log rows lie in `(from, to]`. */
 export async function countLogs(side: SideSql, from: string, to: string): Promise<number> {
   const { e } = side;

@@ -13,7 +13,7 @@ import {
   countLogs,
   latestLogs,
   objectId,
-  readLogPage,
+  logPages,
   summarizeObjects,
   type LogRow,
   type ObjectLogSummary,
@@ -137,18 +137,13 @@ async function processLog(state: RunState): Promise<void> {
   const { batchSize } = session.options;
   const range = { from: session.fromLogId, to: session.toLogId, total: state.total };
   const summaries = await RangeSummaries.open(ctx.local, range, batchSize);
-  let after = session.fromLogId;
-  for (;;) {
-    const rows = await readLogPage(ctx.local, after, session.toLogId, batchSize);
-    const last = rows[rows.length - 1];
-    if (last === undefined) return;
-    const endsRange = rows.length < batchSize || last.id === session.toLogId;
+  for await (const { rows, endsRange } of logPages(ctx.local, range.from, range.to, batchSize)) {
     const objects = collapsePage(state, rows, await summaries.of(rows, endsRange));
     await processBatch(state, session.options.full ? objects.filter((o) => o.action === 'delete') : objects);
-    after = last.id;
     state.done += rows.length;
     session.options.onProgress({ phase: 'apply', done: state.done, total: state.total });
-    if (session.options.commit === 'batch' && !ctx.options.dryRun && after !== session.toLogId) {
+    const after = rows[rows.length - 1]?.id ?? range.to;
+    if (session.options.commit === 'batch' && !ctx.options.dryRun && !endsRange) {
       await commitRun(state, after);
       await state.runner.startTransaction();
     }

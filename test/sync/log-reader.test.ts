@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import fc from 'fast-check';
+import type { DataSource } from 'typeorm';
+import { synchroEntities } from '../../src/store/synchro-entities';
+import { SYNCHRO_TABLES } from '../../src/store/synchro-tables';
+import { logPages, readLogPage } from '../../src/sync/log-reader';
+import { sideSql, type SideSql } from '../../src/sync/sync-sql';
+import { describeEachDialect } from '../support/describe-dialects';
+import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+
+async function appendLog(side: SideSql, count: number): Promise<string> {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  for (let i = 0; i < count; i++) {
+    await side.db.query(
+      `INSERT INTO ${e(SYNCHRO_TABLES.log)} (${['entity', 'object_key', 'action', 'at_ms', 'natural_key'].map(e).join(', ')}) ` +
+        `VALUES ('item', ${p(1)}, 'update', 1, 'null')`,
+      [`{"id":"${i}"}`],
+    );
+  }
+  const rows = (await side.db.query(`SELECT MAX(${e('id')}) AS ${e('m')} FROM ${e(SYNCHRO_TABLES.log)}`)) as {
+    m: unknown;
+  }[];
+  return String(rows[0]?.m ?? 0);
+}
+
+/** The same side, counting the statements sent through it. */
+function counting(side: SideSql): { side: SideSql; reads: () => number } {
+  let reads = 0;
+  const db = { query: (sql: string, params?: unknown[]) => ((reads += 1), side.db.query(sql, params)) };
+  return { side: { ...side, db: db as SideSql['db'] }, reads: () => reads };
+}
+
+describeEachDialect('logPages (the log range in pages, each read ahead)', (dialect) => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    ds = await openDataSource(db, { entities: [...synchroEntities] });
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  it('hands out every row of the range once, in order, and reads nothing past the page that ends it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (inRange, afterRange, limit) => {
+          const side = sideSql(ds);
+          const from = await appendLog(side, 0);
+          const to = await appendLog(side, inRange);
+          await appendLog(side, afterRange);
+          const expected = await readLogPage(side, from, to, 1000);
+          const probe = counting(side);
+          const pages = [];
+          for await (const page of logPages(probe.side, from, to, limit)) {
+            pages.push(page);
+            // The next page is already being read while this one is handed out.
+            expect(probe.reads()).toBe(page.endsRange ? pages.length : pages.length + 1);
+          }
+          expect(pages.flatMap((p) => p.rows)).toEqual(expected);
+          expect(pages.every((p) => p.rows.length > 0 && p.rows.length <= limit)).toBe(true);
+          expect(pages.map((p) => p.endsRange)).toEqual(pages.map((_, i) => i === pages.length - 1));
+          expect(probe.reads()).toBe(Math.max(1, pages.length));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  }, 60_000);
+});
