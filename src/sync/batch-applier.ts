@@ -8,6 +8,7 @@ import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
 import { writeRemoteIdMap, type KeyPair } from './id-map-store';
 import { broadcastAfter, hasListeners, loadRemoteEntities } from './listener-broadcast';
+import type { LocalPreread } from './local-preread';
 import { loadJoinRows, reconcileJoinRows } from './m2m-reconcile';
 import { deleteRetries } from './retry-store';
 import { foreignKeyOf, readLocalRows } from './row-reader';
@@ -34,11 +35,12 @@ export async function applyBatch(
   ctx: EngineContext,
   objects: readonly BatchObject[],
   runner: QueryRunner,
+  preread?: LocalPreread,
 ): Promise<BatchOutcome> {
   const work = new WorkSet(ctx.resolved);
   const deleteObjects = objects.filter((o) => o.action === 'delete');
   for (const o of objects) if (o.action !== 'delete') work.add(o.mapping, o.key, 'sync', o);
-  await loadClosure(ctx, work);
+  await loadClosure(ctx, work, preread);
   const order = commitOrder(work.entities());
   for (const mapping of order) await resolveCounterparts(ctx, work, mapping);
   for (const mapping of order) await decideUpserts(ctx, work, mapping);
@@ -54,21 +56,21 @@ export async function applyBatch(
   return { work, deletes };
 }
 
-/** Loads the synced rows, then every FK and m2m target they need, until nothing new appears. */
-async function loadClosure(ctx: EngineContext, work: WorkSet): Promise<void> {
+/**
+ * Loads the synced rows, then every FK and m2m target they need, until nothing new appears (what
+ * `preread` already read is taken from it).
+ */
+async function loadClosure(ctx: EngineContext, work: WorkSet, preread?: LocalPreread): Promise<void> {
   let pending = work.all();
   while (pending.length > 0) {
     const added: WorkItem[] = [];
     for (const [mapping, items] of groupByMapping(pending)) {
-      const rows = await readLocalRows(
-        ctx.local,
-        mapping,
-        items.map((i) => i.key),
-      );
+      const keys = items.map((i) => i.key);
+      const rows = (await preread?.rowsOf(mapping, keys)) ?? (await readLocalRows(ctx.local, mapping, keys));
       for (const item of items) item.row = rows.get(item.key);
       for (const item of items) if (item.row === undefined) missingLocally(ctx, work, item);
       added.push(...addForeignTargets(work, items));
-      added.push(...(await loadJoinRows(ctx, work, mapping)));
+      added.push(...(await loadJoinRows(ctx, work, mapping, preread)));
     }
     pending = added.filter((i) => i.row === undefined && i.mode === 'ensure' && !i.cached);
   }

@@ -10,9 +10,11 @@ import {
   type SideSql,
 } from './sync-sql';
 import { multiRowInsertSql } from '../dialect/synchro-dialect';
+import type { LocalPreread } from './local-preread';
 import type { WorkItem, WorkSet } from './work-set';
 
-type JoinRow = Record<string, unknown>;
+/** @internal A raw join-table row (properties are the join columns' database names). */
+export type JoinRow = Record<string, unknown>;
 
 /** @internal The synced owners whose join rows a batch reconciles. */
 export function m2mOwners(work: WorkSet, mapping: EntityMapping): WorkItem[] {
@@ -25,7 +27,13 @@ function keyOf(columns: readonly JunctionColumn[], row: JoinRow, which: 'local' 
   return encodeKey(Object.fromEntries(columns.map((c) => [c.path, row[c[which]]])));
 }
 
-async function selectJoinRows(
+/** @internal The local owner key of a local join row. */
+export function joinRowOwner(junction: JunctionPlan, row: JoinRow): EncodedKey {
+  return keyOf(junction.ownerColumns, row, 'local');
+}
+
+/** @internal The join rows of `ownerKeys` on one side, one statement per chunk. */
+export async function selectJoinRows(
   side: SideSql,
   junction: JunctionPlan,
   which: 'local' | 'remote',
@@ -58,14 +66,18 @@ export async function loadJoinRows(
   ctx: EngineContext,
   work: WorkSet,
   mapping: EntityMapping,
+  preread?: LocalPreread,
 ): Promise<WorkItem[]> {
   const added: WorkItem[] = [];
   const owners = m2mOwners(work, mapping).map((i) => i.key);
   for (const junction of owners.length === 0 ? [] : mapping.junctions) {
     const byOwner = new Map<EncodedKey, EncodedKey[]>(owners.map((k) => [k, []]));
-    for (const row of await selectJoinRows(ctx.local, junction, 'local', owners)) {
+    const rows =
+      (await preread?.joinRowsOf(junction, owners)) ??
+      (await selectJoinRows(ctx.local, junction, 'local', owners));
+    for (const row of rows) {
       const inverseKey = keyOf(junction.inverseColumns, row, 'local');
-      byOwner.get(keyOf(junction.ownerColumns, row, 'local'))?.push(inverseKey);
+      byOwner.get(joinRowOwner(junction, row))?.push(inverseKey);
       if (work.get(junction.inverse, inverseKey) === undefined)
         added.push(work.add(junction.inverse, inverseKey, 'ensure'));
     }

@@ -1,7 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { runInNoLogContext } from '../capture/no-log-context';
 import { withTransactionMutex } from '../capture/transaction-mutex';
-import { decodeKey, readKey } from '../core/entity-key';
+import { decodeKey, readKey, type EncodedKey } from '../core/entity-key';
 import { ApplyFailedError, ConnectionLostError, RemoteConstraintError, SynchroError } from '../core/errors';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
 import { applyBatch, planOf } from './batch-applier';
@@ -15,9 +15,11 @@ import {
   objectId,
   logPages,
   summarizeObjects,
+  type LogPage,
   type LogRow,
   type ObjectLogSummary,
 } from './log-reader';
+import { LocalPreread } from './local-preread';
 import { RangeSummaries } from './range-summaries';
 import { ResolvedTargets } from './resolved-targets';
 import { readRetries, writeRetries } from './retry-store';
@@ -137,9 +139,16 @@ async function processLog(state: RunState): Promise<void> {
   const { batchSize } = session.options;
   const range = { from: session.fromLogId, to: session.toLogId, total: state.total };
   const summaries = await RangeSummaries.open(ctx.local, range, batchSize);
-  for await (const { rows, endsRange } of logPages(ctx.local, range.from, range.to, batchSize)) {
+  const pages = logPages(ctx.local, range.from, range.to, batchSize);
+  let next = await ahead(state, pages);
+  while (next.page !== undefined) {
+    const { rows, endsRange } = next.page;
+    // The next page and its local reads go on while this one is applied.
+    const following = ahead(state, pages);
+    following.catch(() => undefined);
     const objects = collapsePage(state, rows, await summaries.of(rows, endsRange));
-    await processBatch(state, session.options.full ? objects.filter((o) => o.action === 'delete') : objects);
+    const apply = session.options.full ? objects.filter((o) => o.action === 'delete') : objects;
+    await processBatch(state, apply, next.preread);
     state.done += rows.length;
     session.options.onProgress({ phase: 'apply', done: state.done, total: state.total });
     const after = rows[rows.length - 1]?.id ?? range.to;
@@ -147,7 +156,37 @@ async function processLog(state: RunState): Promise<void> {
       await commitRun(state, after);
       await state.runner.startTransaction();
     }
+    next = await following;
   }
+}
+
+/**
+ * The next log page and, where the local side can read alongside other work (more than one
+ * connection), the local reads of its objects, already started ({@link LocalPreread}).
+ */
+async function ahead(
+  state: RunState,
+  pages: AsyncGenerator<LogPage>,
+): Promise<{ page?: LogPage; preread?: LocalPreread }> {
+  const next = await pages.next();
+  if (next.done === true) return {};
+  const { ctx, session } = state;
+  if (ctx.local.dialect.singleConnection || session.options.full) return { page: next.value };
+  return { page: next.value, preread: LocalPreread.start(ctx.local, keysToRead(state, next.value.rows)) };
+}
+
+/** The keys per entity of the objects a page may apply (every usable non-delete row's object). */
+function keysToRead(state: RunState, rows: readonly LogRow[]): Map<EntityMapping, EncodedKey[]> {
+  const keys = new Map<EntityMapping, Set<EncodedKey>>();
+  for (const row of rows) {
+    const mapping = state.ctx.mappings.byName(row.entity);
+    if (row.action === 'delete' || mapping === undefined) continue;
+    if (keyProblem(row.entity, row.objectKey, mapping) !== undefined) continue;
+    const set = keys.get(mapping) ?? new Set<EncodedKey>();
+    set.add(row.objectKey);
+    keys.set(mapping, set);
+  }
+  return new Map([...keys].map(([mapping, set]) => [mapping, [...set]]));
 }
 
 /**
@@ -293,17 +332,21 @@ async function processFullScan(state: RunState): Promise<void> {
  * failing object is named exactly (`onError: 'abort'` throws its typed error, `'skip'` records it
  * for the next run and applies the rest).
  */
-async function processBatch(state: RunState, objects: readonly BatchObject[]): Promise<void> {
+async function processBatch(
+  state: RunState,
+  objects: readonly BatchObject[],
+  preread?: LocalPreread,
+): Promise<void> {
   if (objects.length === 0) return;
   const { ctx, runner } = state;
   if (ctx.options.dryRun) {
-    await planBatch(state, objects);
+    await planBatch(state, objects, preread);
     return;
   }
   const snapshot = ctx.result.snapshot();
   await runner.startTransaction();
   try {
-    const outcome = await applyBatch(ctx, objects, runner);
+    const outcome = await applyBatch(ctx, objects, runner, preread);
     await runner.commitTransaction();
     ctx.resolved.remember(outcome.work.all(), outcome.deletes.length > 0);
   } catch (error) {
@@ -320,11 +363,15 @@ async function processBatch(state: RunState, objects: readonly BatchObject[]): P
 }
 
 /** Dry run: plans a batch; a failing batch is planned object by object, as a real run would apply it. */
-async function planBatch(state: RunState, objects: readonly BatchObject[]): Promise<void> {
+async function planBatch(
+  state: RunState,
+  objects: readonly BatchObject[],
+  preread?: LocalPreread,
+): Promise<void> {
   const { ctx, runner } = state;
   const snapshot = ctx.result.snapshot();
   try {
-    ctx.result.plan.push(...planOf(await applyBatch(ctx, objects, runner)));
+    ctx.result.plan.push(...planOf(await applyBatch(ctx, objects, runner, preread)));
   } catch (error) {
     ctx.result.restore(snapshot);
     const typed = typedError(state, objects.length === 1 ? objects[0] : undefined, error);
