@@ -169,13 +169,22 @@ async function applyDifference(
   return changed;
 }
 
-function pairValues(junction: JunctionPlan, [owner, inverse]: [EncodedKey, EncodedKey]): (string | null)[] {
+function pairValues(junction: JunctionPlan, pair: [EncodedKey, EncodedKey]): (string | null)[] {
+  const out: (string | null)[] = [];
+  pushPairValues(out, junction, pair);
+  return out;
+}
+
+/** Appends a pair's join-column values (owner columns, then inverse columns) to `out`. */
+function pushPairValues(
+  out: (string | null)[],
+  junction: JunctionPlan,
+  [owner, inverse]: [EncodedKey, EncodedKey],
+): void {
   const o = readKey(owner);
   const i = readKey(inverse);
-  return [
-    ...junction.ownerColumns.map((c) => o[c.path] ?? null),
-    ...junction.inverseColumns.map((c) => i[c.path] ?? null),
-  ];
+  for (const c of junction.ownerColumns) out.push(o[c.path] ?? null);
+  for (const c of junction.inverseColumns) out.push(i[c.path] ?? null);
 }
 
 async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {
@@ -199,9 +208,8 @@ async function insertPairs(side: SideSql, junction: JunctionPlan, pairs: [Encode
       columns,
       part.length,
     );
-    await side.db.query(
-      sql,
-      part.flatMap((p) => pairValues(junction, p)),
-    );
+    const params: (string | null)[] = [];
+    for (const pair of part) pushPairValues(params, junction, pair);
+    await side.db.query(sql, params);
   }
 }

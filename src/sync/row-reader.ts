@@ -1,5 +1,12 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { readKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
+import {
+  readKey,
+  encodeKey,
+  encodeSingleKey,
+  keyOfRawRow,
+  keyValueToString,
+  type EncodedKey,
+} from '../core/entity-key';
 import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { chunksOf, queryRows, tupleCondition, tuplesPerCondition, type SideSql } from './sync-sql';
 
@@ -75,6 +82,18 @@ export async function readLocalPage(
 
 /** @internal The local key of the row a foreign key points at, or `undefined` when it is NULL. */
 export function foreignKeyOf(fk: ForeignKeyPlan, row: RawRow): EncodedKey | undefined {
+  const [only, second] = fk.columns;
+  const [targetKey, otherKey] = fk.target.keys;
+  // The common case: one column referencing a one-column primary key.
+  if (
+    only !== undefined &&
+    second === undefined &&
+    otherKey === undefined &&
+    only.targetPath === targetKey?.local.propertyPath
+  ) {
+    const value = row[only.local.databaseName];
+    return value === null || value === undefined ? undefined : encodeSingleKey(only.targetPath, value);
+  }
   const record: Record<string, string> = {};
   for (const key of fk.target.keys) {
     const column = fk.columns.find((c) => c.targetPath === key.local.propertyPath);
