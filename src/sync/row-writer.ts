@@ -1,4 +1,4 @@
-import { readKey, type EncodedKey } from '../core/entity-key';
+import type { EncodedKey } from '../core/entity-key';
 import { ApplyFailedError } from '../core/errors';
 import { flatParams, multiRowInsertSql } from '../dialect/synchro-dialect';
 import { derivedRemoteKey, generatedRemoteKey } from './counterpart';
@@ -6,7 +6,7 @@ import type { EngineContext } from './engine-context';
 import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { foreignKeyOf, type RawRow } from './row-reader';
 import { chunksOf, tuplesPerStatement } from './sync-sql';
-import { keyValues, toRemoteValue } from './value-converter';
+import { keyPart, keyValues, toRemoteValue } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
 
 /** @internal The rows of one entity a batch writes: synced objects the local side wins, and missing targets. */
@@ -71,14 +71,14 @@ function foreignKeyValues(work: WorkSet, item: WorkItem, fk: ForeignKeyPlan): un
   if (targetKey === undefined) return nulls;
   const target = work.get(fk.target, targetKey);
   const ready = target?.remoteKey !== undefined && (target.exists || target.written);
-  if (ready) return fk.columns.map((c) => remoteKeyPart(target?.remoteKey as EncodedKey, c.targetPath));
+  if (ready) return fk.columns.map((c) => keyPart(target?.remoteKey as EncodedKey, c.targetPath));
   if (fk.nullable) {
     // A forward reference (self-reference or cycle): NULL now, the real key in the second pass.
     if (target?.row !== undefined) item.deferred = true;
     return nulls;
   }
   if (target?.remoteKey !== undefined)
-    return fk.columns.map((c) => remoteKeyPart(target.remoteKey as EncodedKey, c.targetPath));
+    return fk.columns.map((c) => keyPart(target.remoteKey as EncodedKey, c.targetPath));
   throw new ApplyFailedError(
     {
       entity: item.mapping.name,
@@ -89,10 +89,6 @@ function foreignKeyValues(work: WorkSet, item: WorkItem, fk: ForeignKeyPlan): un
       `the ${fk.target.name} row it references cannot be created first (a cycle through a NOT NULL foreign key)`,
     ),
   );
-}
-
-function remoteKeyPart(remoteKey: EncodedKey, path: string): string | null {
-  return readKey(remoteKey)[path] ?? null;
 }
 
 async function upsertRows(ctx: EngineContext, work: WorkSet, mapping: EntityMapping, items: WorkItem[]) {
