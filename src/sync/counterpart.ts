@@ -3,7 +3,7 @@ import { naturalKeyField } from '../capture/entity-config';
 import { readKey, encodeKey, keyOfRawRow, keyValueToString, type EncodedKey } from '../core/entity-key';
 import { MultipleNaturalKeyMatchesError } from '../core/errors';
 import type { EngineContext } from './engine-context';
-import type { EntityMapping } from './entity-mapping';
+import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { lookupIdMap, pairId } from './id-map-store';
 import { foreignKeyOf, keyTuples, type RawRow } from './row-reader';
 import { chunksOf, queryRows, tupleCondition, tuplesPerCondition, type SideSql } from './sync-sql';
@@ -135,13 +135,24 @@ async function matchNaturalKeys(
 /** @internal The remote columns that hold a natural key's fields (FK fields expand to their join columns). */
 export function naturalColumns(mapping: EntityMapping, fields: readonly string[]) {
   return fields.flatMap((field) => {
-    const found = naturalKeyField(mapping.local, field);
-    if (found !== undefined && 'relation' in found) {
-      const fk = mapping.foreignKeys.find((f) => f.relation === found.relation);
-      return (fk?.columns ?? []).map((c) => c.remote);
-    }
+    const fk = naturalKeyRelation(mapping, field);
+    if (fk === 'unmapped') return [];
+    if (fk !== undefined) return fk.columns.map((c) => c.remote);
     return mapping.columns.filter((c) => c.local.propertyName === field).map((c) => c.remote);
   });
+}
+
+/**
+ * @internal The foreign key behind a natural-key field that is a relation (`'unmapped'` when the
+ * mapping has none for it), or `undefined` for a plain column field.
+ */
+export function naturalKeyRelation(
+  mapping: EntityMapping,
+  field: string,
+): ForeignKeyPlan | 'unmapped' | undefined {
+  const found = naturalKeyField(mapping.local, field);
+  if (found === undefined || !('relation' in found)) return undefined;
+  return mapping.foreignKeys.find((f) => f.relation === found.relation) ?? 'unmapped';
 }
 
 function naturalProbe(
@@ -154,14 +165,13 @@ function naturalProbe(
   const row = item.row as RawRow;
   const values: unknown[] = [];
   for (const field of fields) {
-    const found = naturalKeyField(mapping.local, field);
-    if (found !== undefined && 'relation' in found) {
-      const fk = mapping.foreignKeys.find((f) => f.relation === found.relation);
-      const targetKey = fk === undefined ? undefined : foreignKeyOf(fk, row);
-      const target = fk === undefined || targetKey === undefined ? undefined : work.get(fk.target, targetKey);
+    const fk = naturalKeyRelation(mapping, field);
+    if (fk === 'unmapped') return undefined;
+    if (fk !== undefined) {
+      const targetKey = foreignKeyOf(fk, row);
+      const target = targetKey === undefined ? undefined : work.get(fk.target, targetKey);
       // A target the remote does not have yet cannot be part of an existing remote row's key.
-      if (fk === undefined || targetKey === undefined || target?.remoteKey === undefined || !target.exists)
-        return undefined;
+      if (target?.remoteKey === undefined || !target.exists) return undefined;
       const record = readKey(target.remoteKey);
       values.push(...fk.columns.map((c) => record[c.targetPath] ?? null));
     } else {
@@ -233,13 +243,25 @@ export async function remoteKeysByNaturalValues(
 }
 
 function assignMatch(mapping: EntityMapping, probe: NaturalProbe, keys: EncodedKey[]): void {
-  if (keys.length === 0) return;
+  const match = singleNaturalMatch(mapping, probe.values, keys);
+  if (match !== undefined) Object.assign(probe.item, { remoteKey: match, exists: true, via: 'natural-key' });
+}
+
+/**
+ * @internal The remote key `values` (one per natural-key field) matched: the first of `keys`, or
+ * `undefined` for none; several throw {@link MultipleNaturalKeyMatchesError} unless `allowMany`.
+ */
+export function singleNaturalMatch(
+  mapping: EntityMapping,
+  values: readonly unknown[],
+  keys: readonly EncodedKey[],
+): EncodedKey | undefined {
   const natural = mapping.config?.naturalKey;
   if (keys.length > 1 && natural?.allowMany !== true) {
-    const values = Object.fromEntries((natural?.fields ?? []).map((f, i) => [f, probe.values[i]]));
-    throw new MultipleNaturalKeyMatchesError(mapping.name, values, keys.length);
+    const named = Object.fromEntries((natural?.fields ?? []).map((f, i) => [f, values[i]]));
+    throw new MultipleNaturalKeyMatchesError(mapping.name, named, keys.length);
   }
-  Object.assign(probe.item, { remoteKey: keys[0], exists: true, via: 'natural-key' });
+  return keys[0];
 }
 
 /** @internal Encodes remote key values of a generated primary column. */

@@ -1,17 +1,17 @@
-import { naturalKeyField } from '../capture/entity-config';
 import { readKey, type EncodedKey } from '../core/entity-key';
 import { decodeTyped } from '../core/typed-json';
-import { MultipleNaturalKeyMatchesError } from '../core/errors';
 import { decideConflicts } from './conflict-policy';
 import {
   existingKeys,
   existingRemoteKeys,
   naturalColumns,
+  naturalKeyRelation,
   remoteKeysByNaturalValues,
   signatureOf,
+  singleNaturalMatch,
 } from './counterpart';
 import type { EngineContext } from './engine-context';
-import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
+import type { EntityMapping } from './entity-mapping';
 import { lookupIdMap, lookupIdMapByRemote } from './id-map-store';
 import { keyTuples } from './row-reader';
 import { chunksOf, tupleCondition, tuplesPerCondition } from './sync-sql';
@@ -126,12 +126,12 @@ async function matchStoredNaturalKeys(
     const persisted = part.map((p) => columns.map((c, i) => driver.preparePersistentValue(p.values[i], c)));
     const matches = await remoteKeysByNaturalValues(ctx, mapping, columns, persisted);
     part.forEach((probe, i) => {
-      const keys = matches.get(signatureOf(persisted[i] ?? [])) ?? [];
-      if (keys.length > 1 && mapping.config?.naturalKey?.allowMany !== true) {
-        const values = Object.fromEntries(fields.map((f, j) => [f, probe.values[j]]));
-        throw new MultipleNaturalKeyMatchesError(mapping.name, values, keys.length);
-      }
-      if (keys[0] !== undefined) out.set(probe.key, keys[0]);
+      const match = singleNaturalMatch(
+        mapping,
+        probe.values,
+        matches.get(signatureOf(persisted[i] ?? [])) ?? [],
+      );
+      if (match !== undefined) out.set(probe.key, match);
     });
   }
   return out;
@@ -166,13 +166,6 @@ async function storedProbes(
   });
 }
 
-/** The foreign key behind a natural-key field that is a relation; `undefined` for a plain field. */
-function relationOf(mapping: EntityMapping, field: string): ForeignKeyPlan | 'unmapped' | undefined {
-  const found = naturalKeyField(mapping.local, field);
-  if (found === undefined || !('relation' in found)) return undefined;
-  return mapping.foreignKeys.find((f) => f.relation === found.relation) ?? 'unmapped';
-}
-
 /** Remote key candidates of the related objects the stored keys name: one id-map lookup per target. */
 async function relatedRemoteKeys(
   ctx: EngineContext,
@@ -182,7 +175,7 @@ async function relatedRemoteKeys(
 ): Promise<Map<string, Map<EncodedKey, EncodedKey[]>>> {
   const wanted = new Map<string, Set<EncodedKey>>();
   for (const [i, field] of fields.entries()) {
-    const fk = relationOf(mapping, field);
+    const fk = naturalKeyRelation(mapping, field);
     if (fk === undefined || fk === 'unmapped') continue;
     const keys = wanted.get(fk.target.name) ?? new Set<EncodedKey>();
     for (const values of stored)
@@ -204,7 +197,7 @@ function storedValues(
 ): unknown[] | undefined {
   const values: unknown[] = [];
   for (const [i, field] of fields.entries()) {
-    const fk = relationOf(mapping, field);
+    const fk = naturalKeyRelation(mapping, field);
     const value = stored[i];
     if (fk === 'unmapped') return undefined;
     if (fk === undefined) values.push(value ?? null);
