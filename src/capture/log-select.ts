@@ -22,6 +22,14 @@ const MARK = '\uE000';
 const MARK_SPLIT = new RegExp(`${MARK}(\\d+)${MARK}`);
 const keySqlCache = new WeakMap<EntityMetadata, Map<string, KeySql | null>>();
 
+/** The log columns both statement forms fill, in the order their SELECTs list the values. */
+const LOG_COLUMNS = ['entity', 'object_key', 'action', 'natural_key', 'at_ms'];
+
+/** The logged action of a key-only statement (soft deletes and restores are updates: the row stays). */
+function actionOf(plan: CapturePlan): 'delete' | 'update' {
+  return plan.kind === 'delete' ? 'delete' : 'update';
+}
+
 /** Kinds whose log rows need only the primary key (deletes of natural-keyed entities need more). */
 const KEY_ONLY_KINDS = new Set<CapturePlan['kind']>(['update', 'soft-delete', 'delete']);
 
@@ -102,7 +110,7 @@ function logRowsSelect(
     .setParameters({
       ...key.params,
       synchro_entity: plan.config!.name,
-      synchro_action: plan.kind === 'delete' ? 'delete' : 'update',
+      synchro_action: actionOf(plan),
       synchro_natural_key: 'null',
     })
     .orderBy('synchro_key');
@@ -126,7 +134,7 @@ export async function logKeysBySelect(
   const key = keySqlFor(qb, plan);
   if (key === undefined) return false;
   const e = (name: string) => plan.dataSource.driver.escape(name);
-  const columns = ['entity', 'object_key', 'action', 'natural_key', 'at_ms'].map(e).join(', ');
+  const columns = LOG_COLUMNS.map(e).join(', ');
   const [sql, params] = logRowsSelect(qb, plan, key).getQueryAndParameters();
   await runner.query(`INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) ${sql}`, params);
   return true;
@@ -178,9 +186,8 @@ function withLogCte(plan: CapturePlan, key: KeySql, sql: string, params: unknown
   const keyExpression = key.expression.replace(/:(synchro_key_\d+)/g, (_, name: string) =>
     bind(key.params[name]),
   );
-  const columns = ['entity', 'object_key', 'action', 'natural_key', 'at_ms'].map(e).join(', ');
-  const action = plan.kind === 'delete' ? 'delete' : 'update';
-  const select = `${bind(plan.config!.name)}, ${keyExpression}, ${bind(action)}, ${bind('null')}, ${dialect.nowMsSql}`;
+  const columns = LOG_COLUMNS.map(e).join(', ');
+  const select = `${bind(plan.config!.name)}, ${keyExpression}, ${bind(actionOf(plan))}, ${bind('null')}, ${dialect.nowMsSql}`;
   return [
     `WITH ${e(TOUCHED)} AS (${sql}) INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) SELECT ${select} FROM ${e(TOUCHED)}`,
     out,
