@@ -70,7 +70,10 @@ export async function readLogPage(
 
 /** @internal One page of {@link logPages}. */
 export interface LogPage {
+  /** At least one row. */
   readonly rows: readonly LogRow[];
+  /** The id of the page's last row. */
+  readonly lastId: string;
   /** No log row of the range comes after this page. */
   readonly endsRange: boolean;
 }
@@ -98,7 +101,7 @@ export async function* logPages(
     next = endsRange ? Promise.resolve([]) : readLogPage(side, last.id, to, limit);
     // A caller that stops on an error leaves this read behind: its failure must not go unhandled.
     next.catch(() => undefined);
-    yield { rows, endsRange };
+    yield { rows, lastId: last.id, endsRange };
   }
 }
 

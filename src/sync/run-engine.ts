@@ -142,7 +142,7 @@ async function processLog(state: RunState): Promise<void> {
   const pages = logPages(ctx.local, range.from, range.to, batchSize);
   let next = await ahead(state, pages);
   while (next.page !== undefined) {
-    const { rows, endsRange } = next.page;
+    const { rows, lastId, endsRange } = next.page;
     // The next page and its local reads go on while this one is applied.
     const following = ahead(state, pages);
     following.catch(() => undefined);
@@ -151,9 +151,8 @@ async function processLog(state: RunState): Promise<void> {
     await processBatch(state, apply, next.preread);
     state.done += rows.length;
     session.options.onProgress({ phase: 'apply', done: state.done, total: state.total });
-    const after = rows[rows.length - 1]?.id ?? range.to;
     if (session.options.commit === 'batch' && !ctx.options.dryRun && !endsRange) {
-      await commitRun(state, after);
+      await commitRun(state, lastId);
       await state.runner.startTransaction();
     }
     next = await following;
