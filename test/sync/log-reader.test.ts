@@ -2,26 +2,16 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { synchroEntities } from '../../src/store/synchro-entities';
-import { SYNCHRO_TABLES } from '../../src/store/synchro-tables';
 import { logPages, readLogPage } from '../../src/sync/log-reader';
 import { sideSql, type SideSql } from '../../src/sync/sync-sql';
 import { describeEachDialect } from '../support/describe-dialects';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+import { logMark } from '../support/capture-harness';
+import { closeAll, insertLog, openDatabase, type OpenedDatabase } from './run-session-fixtures';
 
-async function appendLog(side: SideSql, count: number): Promise<string> {
-  const { e } = side;
-  const p = side.dialect.placeholder;
-  for (let i = 0; i < count; i++) {
-    await side.db.query(
-      `INSERT INTO ${e(SYNCHRO_TABLES.log)} (${['entity', 'object_key', 'action', 'at_ms', 'natural_key'].map(e).join(', ')}) ` +
-        `VALUES ('item', ${p(1)}, 'update', 1, 'null')`,
-      [`{"id":"${i}"}`],
-    );
-  }
-  const rows = (await side.db.query(`SELECT MAX(${e('id')}) AS ${e('m')} FROM ${e(SYNCHRO_TABLES.log)}`)) as {
-    m: unknown;
-  }[];
-  return String(rows[0]?.m ?? 0);
+/** Appends `count` log rows; returns the highest log id after them. */
+async function appendLog(ds: DataSource, count: number): Promise<string> {
+  for (let i = 0; i < count; i++) await insertLog(ds, 1, 'item', `{"id":"${i}"}`, 'update');
+  return logMark(ds);
 }
 
 /** The same side, counting the statements sent through it. */
@@ -32,16 +22,11 @@ function counting(side: SideSql): { side: SideSql; reads: () => number } {
 }
 
 describeEachDialect('logPages (the log range in pages, each read ahead)', (dialect) => {
-  let db: TestDatabase;
-  let ds: DataSource;
+  let opened: OpenedDatabase | undefined;
   beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    ds = await openDataSource(db, { entities: [...synchroEntities] });
+    opened = await openDatabase(dialect, [...synchroEntities]);
   });
-  afterAll(async () => {
-    await ds.destroy();
-    await db.drop();
-  });
+  afterAll(() => closeAll(opened));
 
   it('hands out every row of the range once, in order, and reads nothing past the page that ends it', async () => {
     await fc.assert(
@@ -50,10 +35,11 @@ describeEachDialect('logPages (the log range in pages, each read ahead)', (diale
         fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 1, max: 5 }),
         async (inRange, afterRange, limit) => {
+          const ds = (opened as OpenedDatabase).ds;
           const side = sideSql(ds);
-          const from = await appendLog(side, 0);
-          const to = await appendLog(side, inRange);
-          await appendLog(side, afterRange);
+          const from = await appendLog(ds, 0);
+          const to = await appendLog(ds, inRange);
+          await appendLog(ds, afterRange);
           const expected = await readLogPage(side, from, to, 1000);
           const probe = counting(side);
           const pages = [];
@@ -64,6 +50,7 @@ describeEachDialect('logPages (the log range in pages, each read ahead)', (diale
           }
           expect(pages.flatMap((p) => p.rows)).toEqual(expected);
           expect(pages.every((p) => p.rows.length > 0 && p.rows.length <= limit)).toBe(true);
+          expect(pages.map((p) => p.lastId)).toEqual(pages.map((p) => p.rows[p.rows.length - 1]?.id));
           expect(pages.map((p) => p.endsRange)).toEqual(pages.map((_, i) => i === pages.length - 1));
           expect(probe.reads()).toBe(Math.max(1, pages.length));
         },

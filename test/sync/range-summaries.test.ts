@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { synchroEntities } from '../../src/store/synchro-entities';
-import { SYNCHRO_TABLES } from '../../src/store/synchro-tables';
 import { readLogPage, type LogRow, type ObjectLogSummary } from '../../src/sync/log-reader';
 import { RangeSummaries, type RangeSummaryLimits } from '../../src/sync/range-summaries';
 import { sideSql, type SideSql } from '../../src/sync/sync-sql';
 import { describeEachDialect } from '../support/describe-dialects';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+import { logMark } from '../support/capture-harness';
+import { closeAll, insertLog, openDatabase, type OpenedDatabase } from './run-session-fixtures';
 
 const ACTIONS = ['insert', 'update', 'delete', 'm2m'] as const;
 
@@ -27,25 +27,10 @@ const change = fc.record({
 const entityOf = (object: number) => (object % 2 === 0 ? 'even' : 'odd');
 const keyOf = (object: number) => `{"id":"${Math.floor(object / 2)}"}`;
 
-async function appendLog(side: SideSql, changes: readonly Change[]): Promise<void> {
-  const { e } = side;
-  const p = side.dialect.placeholder;
-  for (const c of changes) {
-    await side.db.query(
-      `INSERT INTO ${e(SYNCHRO_TABLES.log)} (${['entity', 'object_key', 'action', 'at_ms', 'natural_key'].map(e).join(', ')}) ` +
-        `VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'null')`,
-      [entityOf(c.object), keyOf(c.object), c.action, c.atMs],
-    );
-  }
-}
-
-async function maxLogId(side: SideSql): Promise<string> {
-  const rows = (await side.db.query(
-    `SELECT MAX(${side.e('id')}) AS ${side.e('m')} FROM ${side.e(SYNCHRO_TABLES.log)}`,
-  )) as {
-    m: unknown;
-  }[];
-  return String(rows[0]?.m ?? 0);
+/** Appends the changes to the log, with their own times; returns the highest log id after them. */
+async function appendLog(ds: DataSource, changes: readonly Change[]): Promise<string> {
+  for (const c of changes) await insertLog(ds, c.atMs, entityOf(c.object), keyOf(c.object), c.action);
+  return logMark(ds);
 }
 
 /** What every object's rows in the range say, computed from the rows themselves. */
@@ -92,18 +77,11 @@ async function pageThrough(
 describeEachDialect(
   'RangeSummaries (each object once, at its last row, with its range summary)',
   (dialect) => {
-    let db: TestDatabase;
-    let ds: DataSource;
-    let side: SideSql;
+    let opened: OpenedDatabase | undefined;
     beforeAll(async () => {
-      db = await createTestDatabase(dialect);
-      ds = await openDataSource(db, { entities: [...synchroEntities] });
-      side = sideSql(ds);
+      opened = await openDatabase(dialect, [...synchroEntities]);
     });
-    afterAll(async () => {
-      await ds.destroy();
-      await db.drop();
-    });
+    afterAll(() => closeAll(opened));
 
     it('matches the summary of all the range rows, whatever the page size, hash slots and carry limit', async () => {
       await fc.assert(
@@ -115,11 +93,11 @@ describeEachDialect(
           fc.constantFrom(1, 1024),
           fc.constantFrom(1, 2, 50_000),
           async (before, inRange, after, pageSize, slots, carry) => {
-            await appendLog(side, before);
-            const from = await maxLogId(side);
-            await appendLog(side, inRange);
-            const to = await maxLogId(side);
-            await appendLog(side, after);
+            const ds = (opened as OpenedDatabase).ds;
+            const side = sideSql(ds);
+            const from = await appendLog(ds, before);
+            const to = await appendLog(ds, inRange);
+            await appendLog(ds, after);
             const range = { from, to, total: inRange.length };
             const { found, pageOf, all } = await pageThrough(side, range, pageSize, { slots, carry });
             expect(all).toHaveLength(inRange.length);

@@ -9,10 +9,12 @@ import {
 } from 'typeorm';
 import { Synchro } from '../../src/capture/decorators';
 import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
+import type { ChangeAction } from '../../src/core/change-action';
 import { dialectFor } from '../../src/dialect/dialect-for';
 import { synchroEntities, type SyncOptions } from '../../src/index';
 import { openRunSession, type RunSession } from '../../src/sync/run-session';
 import { resolveSyncOptions } from '../../src/sync/sync-options';
+import { logMark } from '../support/capture-harness';
 import type { DialectPair } from '../support/describe-dialects';
 import type { TestDialect } from '../support/dialects';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
@@ -212,16 +214,16 @@ export async function insertLog(
   atMs: number,
   entity = 'rs_item',
   key = '{"id":"1"}',
+  action: ChangeAction = 'insert',
 ): Promise<string> {
   const e = (n: string) => ds.driver.escape(n);
-  const p = [1, 2, 3].map(dialectFor(ds).placeholder);
+  const p = [1, 2, 3, 4].map(dialectFor(ds).placeholder);
   await ds.query(
     `INSERT INTO ${e('synchro_log')} (${e('entity')}, ${e('object_key')}, ${e('action')}, ${e('at_ms')}, ${e('natural_key')}) ` +
-      `VALUES (${p[0]}, ${p[1]}, 'insert', ${p[2]}, 'null')`,
-    [entity, key, atMs],
+      `VALUES (${p[0]}, ${p[1]}, ${p[2]}, ${p[3]}, 'null')`,
+    [entity, key, action, atMs],
   );
-  const rows = (await ds.query(`SELECT max(${e('id')}) AS id FROM ${e('synchro_log')}`)) as { id: unknown }[];
-  return String(rows[0]?.id);
+  return logMark(ds);
 }
 
 /** Writes the same node identity into both databases, as a restored dump would have. */
