@@ -32,7 +32,23 @@ export function encodeKey(record: Record<string, unknown>): EncodedKey {
  * spelled exactly as `JSON.stringify` spells the object.
  */
 export function encodeSingleKey(path: string, value: unknown): EncodedKey {
-  return `{${JSON.stringify(path)}:${JSON.stringify(keyValueToString(value))}}`;
+  const head = keyHead(path);
+  // A finite number's string form needs no JSON escaping: the hot case, built without stringify.
+  if (typeof value === 'number' && Number.isFinite(value)) return `${head}"${value}"}`;
+  return `${head}${JSON.stringify(keyValueToString(value))}}`;
+}
+
+const keyHeads = new Map<string, string>();
+
+/** `{"path":`, kept per path (entities have few key paths). */
+function keyHead(path: string): string {
+  let head = keyHeads.get(path);
+  if (head === undefined) {
+    if (keyHeads.size >= 256) keyHeads.clear();
+    head = `{${JSON.stringify(path)}:`;
+    keyHeads.set(path, head);
+  }
+  return head;
 }
 
 /** Decodes a stored key; throws on anything but a flat JSON object of strings. */
@@ -60,6 +76,39 @@ export function readKey(encoded: EncodedKey): Readonly<KeyRecord> {
   const record = Object.freeze(decodeKey(encoded));
   readKeys.set(encoded, record);
   return record;
+}
+
+/**
+ * @internal `readKey(encoded)[path]` without decoding when `encoded` is the one-column form
+ * `{"path":"value"}` whose value needs no JSON unescaping (the engine's hot case); anything else goes
+ * through {@link readKey}, so a malformed key throws as it does there.
+ *
+ * @example
+ * keyValueOf('{"id":"5"}', 'id') // '5'
+ */
+export function keyValueOf(encoded: EncodedKey, path: string): string | undefined {
+  const head = keyHead(path);
+  const start = head.length + 1;
+  const end = encoded.length - 2;
+  const plain =
+    end >= start &&
+    encoded.startsWith(head) &&
+    encoded.charCodeAt(head.length) === QUOTE &&
+    encoded.endsWith('"}') &&
+    isPlainJsonText(encoded, start, end);
+  return plain ? encoded.slice(start, end) : readKey(encoded)[path];
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** No quote, backslash or control character in `text[start, end)`: JSON text that means itself. */
+function isPlainJsonText(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE || code === BACKSLASH || code < 0x20) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readKey, encodeKey, encodeSingleKey, type EncodedKey } from '../core/entity-key';
+import { encodeKey, encodeSingleKey, keyValueOf, type EncodedKey } from '../core/entity-key';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, JunctionColumn, JunctionPlan } from './entity-mapping';
 import {
@@ -45,7 +45,7 @@ export async function selectJoinRows(
   const owners = junction.ownerColumns.map((c) => side.e(c[which]));
   const out: JoinRow[] = [];
   for (const part of chunksOf(ownerKeys, tuplesPerCondition(side, owners.length))) {
-    const tuples = part.map((k) => junction.ownerColumns.map((c) => readKey(k)[c.path] ?? null));
+    const tuples = part.map((k) => junction.ownerColumns.map((c) => keyValueOf(k, c.path) ?? null));
     const where = tupleCondition(side, owners, tuples);
     out.push(
       ...(await queryRows<JoinRow>(
@@ -181,10 +181,8 @@ function pushPairValues(
   junction: JunctionPlan,
   [owner, inverse]: [EncodedKey, EncodedKey],
 ): void {
-  const o = readKey(owner);
-  const i = readKey(inverse);
-  for (const c of junction.ownerColumns) out.push(o[c.path] ?? null);
-  for (const c of junction.inverseColumns) out.push(i[c.path] ?? null);
+  for (const c of junction.ownerColumns) out.push(keyValueOf(owner, c.path) ?? null);
+  for (const c of junction.inverseColumns) out.push(keyValueOf(inverse, c.path) ?? null);
 }
 
 async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {

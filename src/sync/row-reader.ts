@@ -1,6 +1,6 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import {
-  readKey,
+  keyValueOf,
   encodeKey,
   encodeSingleKey,
   keyOfRawRow,
@@ -31,10 +31,7 @@ function selectList(side: SideSql, columns: readonly ColumnMetadata[]): string {
 
 /** @internal The key tuples (in primary-column order) of encoded keys. */
 export function keyTuples(columns: readonly ColumnMetadata[], keys: readonly EncodedKey[]): string[][] {
-  return keys.map((key) => {
-    const record = readKey(key);
-    return columns.map((c) => record[c.propertyPath] ?? '');
-  });
+  return keys.map((key) => columns.map((c) => keyValueOf(key, c.propertyPath) ?? ''));
 }
 
 /** @internal Reads the local rows of `keys`; absent keys are absent from the map. */

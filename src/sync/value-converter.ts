@@ -1,6 +1,6 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { DataSource } from 'typeorm';
-import { readKey, type EncodedKey } from '../core/entity-key';
+import { keyValueOf, readKey, type EncodedKey } from '../core/entity-key';
 import type { ColumnPair } from './entity-mapping';
 import type { RawRow } from './row-reader';
 
@@ -27,7 +27,7 @@ export function hydrate(local: DataSource, column: ColumnMetadata, raw: unknown)
 
 /** @internal The value of one primary column of a remote key, as stored (a string). */
 export function keyPart(remoteKey: EncodedKey, path: string): string | null {
-  return readKey(remoteKey)[path] ?? null;
+  return keyValueOf(remoteKey, path) ?? null;
 }
 
 /** @internal The primary-key values of a row for the remote: the remote key when known, else the local values. */

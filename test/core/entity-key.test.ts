@@ -1,9 +1,17 @@
 import fc from 'fast-check';
-import { decodeKey, encodeKey, encodeSingleKey, keyValueToString, readKey } from '../../src/core/entity-key';
+import {
+  decodeKey,
+  encodeKey,
+  encodeSingleKey,
+  keyValueOf,
+  keyValueToString,
+  readKey,
+} from '../../src/core/entity-key';
 
 const keyValue = fc.oneof(
   fc.string(),
   fc.integer(),
+  fc.double(),
   fc.bigInt(),
   fc.date({ noInvalidDate: true }),
   fc.uuid(),
@@ -41,6 +49,35 @@ describe('entity keys', () => {
         expect(Object.isFrozen(read)).toBe(true);
         expect(readKey(encoded)).toBe(read);
       }),
+    );
+  });
+
+  it('keyValueOf reads one value exactly as readKey does, from our keys and from any stored text', () => {
+    const outcome = (read: () => string | undefined) => {
+      try {
+        return { value: read() };
+      } catch (error) {
+        return { error: (error as Error).constructor };
+      }
+    };
+    // Stored text in the one-column shape with any raw value (quotes, backslashes, control characters).
+    const storedKey = fc
+      .tuple(fc.string({ minLength: 1 }), fc.string({ unit: 'binary' }))
+      .map(([path, raw]) => ({ text: `{${JSON.stringify(path)}:"${raw}"}`, path }));
+    fc.assert(
+      fc.property(keyRecord, fc.string({ minLength: 1 }), (record, other) => {
+        const encoded = encodeKey(record);
+        for (const path of [...Object.keys(record), other])
+          expect(keyValueOf(encoded, path)).toBe(readKey(encoded)[path]);
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(storedKey, fc.record({ text: fc.string(), path: fc.string() })),
+        ({ text, path }) => {
+          expect(outcome(() => keyValueOf(text, path))).toEqual(outcome(() => readKey(text)[path]));
+        },
+      ),
     );
   });
 
