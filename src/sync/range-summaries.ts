@@ -106,8 +106,8 @@ export class RangeSummaries {
   }
 
   private close(id: string, row: LogRow): ObjectLogSummary {
-    const known = this.carry.get(id);
-    this.carry.delete(id);
+    const known = this.carry.size === 0 ? undefined : this.carry.get(id);
+    if (known !== undefined) this.carry.delete(id);
     return {
       maxId: row.id,
       maxAtMs: Math.max(known?.maxAtMs ?? row.atMs, row.atMs),

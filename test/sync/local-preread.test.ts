@@ -37,6 +37,9 @@ describeEachPair('LocalPreread (a batch’s local reads, started early)', (pair)
     const rows = await preread.joinRowsOf(junction, [two]);
     expect(rows).toHaveLength(2);
     expect(rows).toEqual(expect.arrayContaining(await selectJoinRows(side, junction, 'local', [two])));
+    const all = await preread.joinRowsOf(junction, [two, one]);
+    expect(all).toHaveLength(3);
+    expect(all).toEqual(expect.arrayContaining(await selectJoinRows(side, junction, 'local', [one, two])));
   });
 
   it('covers only the keys it read: anything else is left to a read of its own', async () => {
