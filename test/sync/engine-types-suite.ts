@@ -94,5 +94,32 @@ export function typeRoundTripSuite(zone: string, januaryOffset: number): void {
       expect(await db.remote.getRepository(TypeSample).count()).toBe(2);
       expect(await bigOf(db.remote, row?.id as string)).toBe(BIG);
     });
+
+    it('JSON text arrives exactly as it is stored, spacing and key order included', async () => {
+      const id = randomUUID();
+      const repository = db.local.getRepository(TypeSample);
+      await repository.save({ id, data: { a: 1 } });
+      const text = '{ "b" : 1,  "a" : [ 2, "x" ] }';
+      const e = (n: string) => db.local.driver.escape(n);
+      const p = (i: number) => (db.local.options.type === 'postgres' ? `$${i}` : '?');
+      // Written beside TypeORM (not logged), then logged by a change to another column.
+      await db.local.query(
+        `UPDATE ${e('fx_type_sample')} SET ${e('data')} = ${p(1)} WHERE ${e('id')} = ${p(2)}`,
+        [text, id],
+      );
+      await repository.update({ id }, { note: 'json' });
+      await synchronize({ local: db.local, remote: db.remote });
+      const r = (n: string) => db.remote.driver.escape(n);
+      const q = db.remote.options.type === 'postgres' ? '$1' : '?';
+      const rows = (await db.remote.query(
+        `SELECT ${r('data')} AS v FROM ${r('fx_type_sample')} WHERE ${r('id')} = ${q}`,
+        [id],
+      )) as { v: unknown }[];
+      expect(rows[0]?.v).toBe(text);
+      expect((await db.remote.getRepository(TypeSample).findOneByOrFail({ id })).data).toEqual({
+        b: 1,
+        a: [2, 'x'],
+      });
+    });
   });
 }
