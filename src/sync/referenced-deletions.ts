@@ -13,8 +13,10 @@ import type { WorkItem, WorkSet } from './work-set';
  */
 export function createReferencedDeletions(ctx: EngineContext, work: WorkSet): void {
   for (;;) {
+    const deleted = work.all().filter(keptDeleted);
+    if (deleted.length === 0) return;
     const referenced = referencedItems(work);
-    const created = work.all().filter((i) => keptDeleted(i) && referenced.has(i));
+    const created = deleted.filter((i) => referenced.has(i));
     if (created.length === 0) return;
     for (const item of created) {
       Object.assign(item, { mode: 'ensure', decision: 'local' });

@@ -1,7 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { runInNoLogContext } from '../capture/no-log-context';
 import { withTransactionMutex } from '../capture/transaction-mutex';
-import { decodeKey, readKey, type EncodedKey } from '../core/entity-key';
+import { decodeKey, keyValueOf, type EncodedKey } from '../core/entity-key';
 import { ApplyFailedError, ConnectionLostError, RemoteConstraintError, SynchroError } from '../core/errors';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
 import { applyBatch, planOf } from './batch-applier';
@@ -233,8 +233,7 @@ function keyProblem(
   mapping: EntityMapping,
 ): { reason: string; code: string } | undefined {
   try {
-    const record = readKey(key);
-    const missing = mapping.keys.find((k) => typeof record[k.local.propertyPath] !== 'string');
+    const missing = mapping.keys.find((k) => typeof keyValueOf(key, k.local.propertyPath) !== 'string');
     if (missing === undefined) return undefined;
     return { reason: `stored key of ${entity} lacks ${missing.local.propertyPath}`, code: 'INVALID_KEY' };
   } catch {
