@@ -69,14 +69,12 @@ async function pairsNamed(
   keys: readonly EncodedKey[],
 ): Promise<(KeyPair & { onRemote: boolean })[]> {
   const byLocal = by === 'local';
-  const remote = await selectMap(
-    sides.remote,
-    sides.localNode,
-    entity,
-    byLocal ? 'peer_key' : 'local_key',
-    keys,
-  );
-  const local = (await holdsPairs(sides.local, sides.remoteNode, entity))
+  // The two sides answer at the same time.
+  const [remote, localHolds] = await Promise.all([
+    selectMap(sides.remote, sides.localNode, entity, byLocal ? 'peer_key' : 'local_key', keys),
+    holdsPairs(sides.local, sides.remoteNode, entity),
+  ]);
+  const local = localHolds
     ? await selectMap(sides.local, sides.remoteNode, entity, byLocal ? 'local_key' : 'peer_key', keys)
     : [];
   return [

@@ -140,13 +140,13 @@ async function processLog(state: RunState): Promise<void> {
   const range = { from: session.fromLogId, to: session.toLogId, total: state.total };
   const summaries = await RangeSummaries.open(ctx.local, range, batchSize);
   const pages = logPages(ctx.local, range.from, range.to, batchSize);
-  let next = await ahead(state, pages);
+  let next = await ahead(state, pages, summaries);
   while (next.page !== undefined) {
     const { rows, lastId, endsRange } = next.page;
-    // The next page and its local reads go on while this one is applied.
-    const following = ahead(state, pages);
+    // The next page, its summaries and its local reads go on while this one is applied.
+    const following = ahead(state, pages, summaries);
     following.catch(() => undefined);
-    const objects = collapsePage(state, rows, await summaries.of(rows, endsRange));
+    const objects = collapsePage(state, rows, next.lastRows);
     const apply = session.options.full ? objects.filter((o) => o.action === 'delete') : objects;
     await processBatch(state, apply, next.preread);
     state.done += rows.length;
@@ -159,19 +159,33 @@ async function processLog(state: RunState): Promise<void> {
   }
 }
 
+/** A log page made ready to apply: see {@link ahead}. */
+interface ReadyPage {
+  readonly page?: LogPage;
+  /** The summaries of the objects whose last row in the range is on the page. */
+  readonly lastRows: ReadonlyMap<string, ObjectLogSummary>;
+  readonly preread?: LocalPreread;
+}
+
 /**
- * The next log page and, where the local side can read alongside other work (more than one
- * connection), the local reads of its objects, already started ({@link LocalPreread}).
+ * The next log page with its {@link RangeSummaries} and, where the local side can read alongside
+ * other work (more than one connection), the local reads of its objects, already started
+ * ({@link LocalPreread}). Pages are made ready one after another, as the summaries need.
  */
 async function ahead(
   state: RunState,
   pages: AsyncGenerator<LogPage>,
-): Promise<{ page?: LogPage; preread?: LocalPreread }> {
+  summaries: RangeSummaries,
+): Promise<ReadyPage> {
   const next = await pages.next();
-  if (next.done === true) return {};
+  if (next.done === true) return { lastRows: new Map() };
+  const page = next.value;
   const { ctx, session } = state;
-  if (ctx.local.dialect.singleConnection || session.options.full) return { page: next.value };
-  return { page: next.value, preread: LocalPreread.start(ctx.local, keysToRead(state, next.value.rows)) };
+  const preread =
+    ctx.local.dialect.singleConnection || session.options.full
+      ? undefined
+      : LocalPreread.start(ctx.local, keysToRead(state, page.rows));
+  return { page, preread, lastRows: await summaries.of(page.rows, page.endsRange) };
 }
 
 /** The keys per entity of the objects a page may apply (every usable non-delete row's object). */
