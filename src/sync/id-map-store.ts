@@ -194,7 +194,8 @@ async function upsertMapRows(side: SideSql, peer: string, rows: readonly string[
   const arrays = side.dialect.insertTextArraysSql;
   for (const part of chunksOf(rows, tuplesPerStatement(side, 4))) {
     if (arrays !== undefined) {
-      const sql = arrays(e(SYNCHRO_TABLES.idMap), columns, e('peer'), 'CAST($4 AS varchar)') + suffix;
+      const peerParam = `CAST(${side.dialect.placeholder(columns.length + 1)} AS varchar)`;
+      const sql = arrays(e(SYNCHRO_TABLES.idMap), columns, e('peer'), peerParam) + suffix;
       await side.db.query(sql, [...columns.map((_, c) => part.map((row) => row[c])), peer]);
       continue;
     }
