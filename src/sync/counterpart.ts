@@ -7,7 +7,7 @@ import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { lookupIdMap, pairId } from './id-map-store';
 import { foreignKeyOf, keyTuples, type RawRow } from './row-reader';
 import { chunksOf, queryRows, tupleCondition, tuplesPerCondition, type SideSql } from './sync-sql';
-import { hydrate, toRemoteValue } from './value-converter';
+import { foreignKeyParts, hydrate, toRemoteValue } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
 
 /**
@@ -172,8 +172,7 @@ function naturalProbe(
       const target = targetKey === undefined ? undefined : work.get(fk.target, targetKey);
       // A target the remote does not have yet cannot be part of an existing remote row's key.
       if (target?.remoteKey === undefined || !target.exists) return undefined;
-      const record = readKey(target.remoteKey);
-      values.push(...fk.columns.map((c) => record[c.targetPath] ?? null));
+      values.push(...foreignKeyParts(fk, target.remoteKey));
     } else {
       const pair = mapping.columns.find((c) => c.local.propertyName === field);
       if (pair === undefined) return undefined;

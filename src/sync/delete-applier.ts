@@ -1,4 +1,4 @@
-import { readKey, type EncodedKey } from '../core/entity-key';
+import type { EncodedKey } from '../core/entity-key';
 import { decodeTyped } from '../core/typed-json';
 import { decideConflicts } from './conflict-policy';
 import {
@@ -15,6 +15,7 @@ import type { EntityMapping } from './entity-mapping';
 import { lookupIdMap, lookupIdMapByRemote } from './id-map-store';
 import { keyTuples } from './row-reader';
 import { chunksOf, tupleCondition, tuplesPerCondition } from './sync-sql';
+import { foreignKeyParts } from './value-converter';
 import type { BatchObject } from './work-set';
 
 /** @internal A delete to apply: the local object and the remote row it removes. */
@@ -206,7 +207,7 @@ function storedValues(
       const mapped = related.get(fk.target.name)?.get(String(value))?.[0];
       const remoteKey = mapped ?? (fk.target.generatedKey === undefined ? String(value) : undefined);
       if (remoteKey === undefined) return undefined;
-      values.push(...fk.columns.map((c) => readKey(remoteKey)[c.targetPath] ?? null));
+      values.push(...foreignKeyParts(fk, remoteKey));
     }
   }
   return values;

@@ -1,4 +1,4 @@
-import { encodeKey, encodeSingleKey, keyValueOf, type EncodedKey } from '../core/entity-key';
+import { encodeKey, encodeSingleKey, type EncodedKey } from '../core/entity-key';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, JunctionColumn, JunctionPlan } from './entity-mapping';
 import {
@@ -11,6 +11,7 @@ import {
 } from './sync-sql';
 import { multiRowInsertSql } from '../dialect/synchro-dialect';
 import type { LocalPreread } from './local-preread';
+import { keyPart } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
 
 /** @internal A raw join-table row (properties are the join columns' database names). */
@@ -45,7 +46,7 @@ export async function selectJoinRows(
   const owners = junction.ownerColumns.map((c) => side.e(c[which]));
   const out: JoinRow[] = [];
   for (const part of chunksOf(ownerKeys, tuplesPerCondition(side, owners.length))) {
-    const tuples = part.map((k) => junction.ownerColumns.map((c) => keyValueOf(k, c.path) ?? null));
+    const tuples = part.map((k) => junction.ownerColumns.map((c) => keyPart(k, c.path)));
     const where = tupleCondition(side, owners, tuples);
     out.push(
       ...(await queryRows<JoinRow>(
@@ -181,8 +182,8 @@ function pushPairValues(
   junction: JunctionPlan,
   [owner, inverse]: [EncodedKey, EncodedKey],
 ): void {
-  for (const c of junction.ownerColumns) out.push(keyValueOf(owner, c.path) ?? null);
-  for (const c of junction.inverseColumns) out.push(keyValueOf(inverse, c.path) ?? null);
+  for (const c of junction.ownerColumns) out.push(keyPart(owner, c.path));
+  for (const c of junction.inverseColumns) out.push(keyPart(inverse, c.path));
 }
 
 async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {

@@ -6,7 +6,7 @@ import type { EngineContext } from './engine-context';
 import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { foreignKeyOf, type RawRow } from './row-reader';
 import { chunksOf, tuplesPerStatement } from './sync-sql';
-import { keyPart, keyValues, toRemoteValue } from './value-converter';
+import { foreignKeyParts, keyValues, toRemoteValue } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
 
 /** @internal The rows of one entity a batch writes: synced objects the local side wins, and missing targets. */
@@ -71,14 +71,13 @@ function foreignKeyValues(work: WorkSet, item: WorkItem, fk: ForeignKeyPlan): un
   if (targetKey === undefined) return nulls;
   const target = work.get(fk.target, targetKey);
   const ready = target?.remoteKey !== undefined && (target.exists || target.written);
-  if (ready) return fk.columns.map((c) => keyPart(target?.remoteKey as EncodedKey, c.targetPath));
+  if (ready) return foreignKeyParts(fk, target?.remoteKey as EncodedKey);
   if (fk.nullable) {
     // A forward reference (self-reference or cycle): NULL now, the real key in the second pass.
     if (target?.row !== undefined) item.deferred = true;
     return nulls;
   }
-  if (target?.remoteKey !== undefined)
-    return fk.columns.map((c) => keyPart(target.remoteKey as EncodedKey, c.targetPath));
+  if (target?.remoteKey !== undefined) return foreignKeyParts(fk, target.remoteKey);
   throw new ApplyFailedError(
     {
       entity: item.mapping.name,

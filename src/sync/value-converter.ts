@@ -1,7 +1,7 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { DataSource } from 'typeorm';
-import { keyValueOf, readKey, type EncodedKey } from '../core/entity-key';
-import type { ColumnPair } from './entity-mapping';
+import { keyValueOf, type EncodedKey } from '../core/entity-key';
+import type { ColumnPair, ForeignKeyPlan } from './entity-mapping';
 import type { RawRow } from './row-reader';
 
 /**
@@ -44,6 +44,16 @@ export function keyPart(remoteKey: EncodedKey, path: string): string | null {
   return keyValueOf(remoteKey, path) ?? null;
 }
 
+/**
+ * @internal The values a foreign key's columns take when its target has `remoteKey`, in column order.
+ *
+ * @example
+ * foreignKeyParts(orderToCustomer, '{"id":"42"}') // ['42']
+ */
+export function foreignKeyParts(fk: ForeignKeyPlan, remoteKey: EncodedKey): (string | null)[] {
+  return fk.columns.map((c) => keyPart(remoteKey, c.targetPath));
+}
+
 /** @internal The primary-key values of a row for the remote: the remote key when known, else the local values. */
 export function keyValues(
   local: DataSource,
@@ -56,6 +66,5 @@ export function keyValues(
   if (sameKey || remoteKey === undefined) {
     return keys.map((k) => toRemoteValue(local, remote, k, row[k.local.databaseName]));
   }
-  const record = readKey(remoteKey);
-  return keys.map((k) => record[k.remote.propertyPath] ?? null);
+  return keys.map((k) => keyPart(remoteKey, k.remote.propertyPath));
 }
