@@ -34,7 +34,6 @@ interface RunState {
   readonly session: RunSession;
   readonly runner: QueryRunner;
   readonly retryKeys: Set<string>;
-  /** Mirror pairs past the in-memory threshold wait on disk for the commit. */
   total: number;
   done: number;
 }
