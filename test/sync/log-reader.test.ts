@@ -6,7 +6,7 @@ import { logPages, readLogPage } from '../../src/sync/log-reader';
 import { sideSql, type SideSql } from '../../src/sync/sync-sql';
 import { describeEachDialect } from '../support/describe-dialects';
 import { logMark } from '../support/capture-harness';
-import { closeAll, insertLog, openDatabase, type OpenedDatabase } from './run-session-fixtures';
+import { insertLog, useDatabase } from './run-session-fixtures';
 
 /** Appends `count` log rows; returns the highest log id after them. */
 async function appendLog(ds: DataSource, count: number): Promise<string> {
@@ -22,11 +22,7 @@ function counting(side: SideSql): { side: SideSql; reads: () => number } {
 }
 
 describeEachDialect('logPages (the log range in pages, each read ahead)', (dialect) => {
-  let opened: OpenedDatabase | undefined;
-  beforeAll(async () => {
-    opened = await openDatabase(dialect, [...synchroEntities]);
-  });
-  afterAll(() => closeAll(opened));
+  const database = useDatabase(dialect, [...synchroEntities]);
 
   it('hands out every row of the range once, in order, and reads nothing past the page that ends it', async () => {
     await fc.assert(
@@ -35,7 +31,7 @@ describeEachDialect('logPages (the log range in pages, each read ahead)', (diale
         fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 1, max: 5 }),
         async (inRange, afterRange, limit) => {
-          const ds = (opened as OpenedDatabase).ds;
+          const ds = database();
           const side = sideSql(ds);
           const from = await appendLog(ds, 0);
           const to = await appendLog(ds, inRange);

@@ -7,7 +7,7 @@ import { RangeSummaries, type RangeSummaryLimits } from '../../src/sync/range-su
 import { sideSql, type SideSql } from '../../src/sync/sync-sql';
 import { describeEachDialect } from '../support/describe-dialects';
 import { logMark } from '../support/capture-harness';
-import { closeAll, insertLog, openDatabase, type OpenedDatabase } from './run-session-fixtures';
+import { insertLog, useDatabase } from './run-session-fixtures';
 
 const ACTIONS = ['insert', 'update', 'delete', 'm2m'] as const;
 
@@ -77,11 +77,7 @@ async function pageThrough(
 describeEachDialect(
   'RangeSummaries (each object once, at its last row, with its range summary)',
   (dialect) => {
-    let opened: OpenedDatabase | undefined;
-    beforeAll(async () => {
-      opened = await openDatabase(dialect, [...synchroEntities]);
-    });
-    afterAll(() => closeAll(opened));
+    const database = useDatabase(dialect, [...synchroEntities]);
 
     it('matches the summary of all the range rows, whatever the page size, hash slots and carry limit', async () => {
       await fc.assert(
@@ -93,7 +89,7 @@ describeEachDialect(
           fc.constantFrom(1, 1024),
           fc.constantFrom(1, 2, 50_000),
           async (before, inRange, after, pageSize, slots, carry) => {
-            const ds = (opened as OpenedDatabase).ds;
+            const ds = database();
             const side = sideSql(ds);
             const from = await appendLog(ds, before);
             const to = await appendLog(ds, inRange);

@@ -113,6 +113,29 @@ export async function openDatabase(
   return { db, ds };
 }
 
+/**
+ * One database for the whole `describe` (opened before its tests, dropped after), as a getter of its
+ * DataSource.
+ *
+ * @example
+ * const ds = useDatabase(dialect, [...synchroEntities]);
+ * it('…', async () => { await ds().query('SELECT 1'); });
+ */
+export function useDatabase(
+  dialect: TestDialect,
+  entities: DataSourceOptions['entities'] = WATCHED,
+): () => DataSource {
+  let opened: OpenedDatabase | undefined;
+  beforeAll(async () => {
+    opened = await openDatabase(dialect, entities);
+  });
+  afterAll(() => closeAll(opened));
+  return () => {
+    if (opened === undefined) throw new Error('useDatabase: used outside a test');
+    return opened.ds;
+  };
+}
+
 /** Opens another DataSource on an existing database (no schema changes). */
 export async function reopen(
   opened: OpenedDatabase,
