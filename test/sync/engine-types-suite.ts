@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { dialectFor } from '../../src/dialect/dialect-for';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
 import { TypeSample, useSyncPair } from '../support/sync-fixtures';
@@ -101,7 +102,7 @@ export function typeRoundTripSuite(zone: string, januaryOffset: number): void {
       await repository.save({ id, data: { a: 1 } });
       const text = '{ "b" : 1,  "a" : [ 2, "x" ] }';
       const e = (n: string) => db.local.driver.escape(n);
-      const p = (i: number) => (db.local.options.type === 'postgres' ? `$${i}` : '?');
+      const p = dialectFor(db.local).placeholder;
       // Written beside TypeORM (not logged), then logged by a change to another column.
       await db.local.query(
         `UPDATE ${e('fx_type_sample')} SET ${e('data')} = ${p(1)} WHERE ${e('id')} = ${p(2)}`,
@@ -110,7 +111,7 @@ export function typeRoundTripSuite(zone: string, januaryOffset: number): void {
       await repository.update({ id }, { note: 'json' });
       await synchronize({ local: db.local, remote: db.remote });
       const r = (n: string) => db.remote.driver.escape(n);
-      const q = db.remote.options.type === 'postgres' ? '$1' : '?';
+      const q = dialectFor(db.remote).placeholder(1);
       const rows = (await db.remote.query(
         `SELECT ${r('data')} AS v FROM ${r('fx_type_sample')} WHERE ${r('id')} = ${q}`,
         [id],
