@@ -11,6 +11,8 @@ interface ChildFigures {
   idle: number;
   peak: number;
   aboveIdle: number;
+  /** V8's committed heap: its largest size at a page boundary of the sync, minus its size at idle. */
+  heapGrowth: number;
   ms: number;
   status: string;
   /** `VmHWM`: the kernel's peak mark, reset at idle (exact); `maxRSS`: the fallback elsewhere. */
@@ -25,6 +27,9 @@ export interface MemoryResult {
   large_changes: number;
   small_above_idle_mb: number;
   large_above_idle_mb: number;
+  /** How much of the figures above is V8's heap (seen at page boundaries); the rest is C memory. */
+  small_heap_growth_mb: number;
+  large_heap_growth_mb: number;
   small_idle_mb: number;
   large_idle_mb: number;
   small_sync_ms: number;
@@ -83,6 +88,8 @@ export async function memoryBench(small: number, large: number): Promise<MemoryR
     large_changes: large,
     small_above_idle_mb: round(a.aboveIdle / MB, 1),
     large_above_idle_mb: round(b.aboveIdle / MB, 1),
+    small_heap_growth_mb: round(a.heapGrowth / MB, 1),
+    large_heap_growth_mb: round(b.heapGrowth / MB, 1),
     small_idle_mb: round(a.idle / MB, 1),
     large_idle_mb: round(b.idle / MB, 1),
     small_sync_ms: a.ms,

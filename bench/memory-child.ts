@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { synchronize } from '../src/sync/synchronizer';
 import { createTestDatabase } from '../test/support/test-database';
 import { openBench } from './bench-databases';
@@ -19,13 +20,19 @@ async function main(): Promise<void> {
   await remote.query('SELECT 1');
   (globalThis as { gc?: () => void }).gc?.();
   const idle = process.memoryUsage().rss;
+  const heapIdle = getHeapStatistics().total_heap_size;
+  // V8's committed heap at every page: how much of the peak is the JavaScript heap, the rest being C.
+  let heapPeak = heapIdle;
+  const onProgress = (): void => {
+    heapPeak = Math.max(heapPeak, getHeapStatistics().total_heap_size);
+  };
   const reset = resetPeak();
   const maxBefore = process.resourceUsage().maxRSS * 1024;
   let sampled = idle;
   // Only where the peak cannot be reset: a SQLite sync never yields to timers, so this sees little.
   const timer = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 20);
   const started = Date.now();
-  const result = await synchronize({ local, remote, listeners: false });
+  const result = await synchronize({ local, remote, listeners: false, onProgress });
   const ms = Date.now() - started;
   clearInterval(timer);
   const maxAfter = process.resourceUsage().maxRSS * 1024;
@@ -40,6 +47,7 @@ async function main(): Promise<void> {
     maxBefore,
     sampled,
     aboveIdle: Math.max(0, peak - idle),
+    heapGrowth: Math.max(0, heapPeak - heapIdle),
     peakSource: hwm === undefined ? 'maxRSS' : 'VmHWM',
     ms,
     status: result.status,

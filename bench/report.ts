@@ -150,7 +150,7 @@ function otherTable(r: BenchResults): string {
     rows.push([
       'memory.rss_ratio',
       m.rss_ratio,
-      `${m.pair}: ${m.small_changes} changes +${m.small_above_idle_mb} MB vs ${m.large_changes} changes +${m.large_above_idle_mb} MB above idle`,
+      `${m.pair}: ${m.small_changes} changes +${m.small_above_idle_mb} MB (V8 heap +${m.small_heap_growth_mb}) vs ${m.large_changes} changes +${m.large_above_idle_mb} MB (V8 heap +${m.large_heap_growth_mb}) above idle`,
     ]);
   if (i.pair !== undefined)
     rows.push([
