@@ -16,6 +16,9 @@ import {
 } from './data-generator';
 import { median, note, round, timed } from './timing';
 
+/** Untimed change syncs on each scale pair before the timed ones (see {@link changeRuns}). */
+const WARM_UP_RUNS = 3;
+
 /** Sizes of the scale and idle scenarios. */
 export interface ScaleSizes {
   changes: number;
@@ -126,15 +129,6 @@ async function syncOnce(pair: Synced, expect: 'synced' | 'no-changes'): Promise<
   return ms;
 }
 
-async function changeRuns(pair: Synced, source: TestDialect, sizes: ScaleSizes): Promise<number> {
-  const times: number[] = [];
-  for (let r = 0; r < sizes.runs; r++) {
-    await changeItems(pair, source, sizes.changes);
-    times.push(await syncOnce(pair, 'synced'));
-  }
-  return median(times);
-}
-
 async function idleRuns(pair: Synced, runs: number): Promise<number> {
   const times: number[] = [];
   for (let r = 0; r < runs; r++) times.push(await syncOnce(pair, 'no-changes'));
@@ -167,11 +161,11 @@ export async function scaleBench(
     const idleEmpty = await idleRuns(small, sizes.idleRuns);
     // The same no-change syncs on the big pair (untimed), then change syncs on both, alternating.
     await idleRuns(big, sizes.idleRuns);
-    const [smallMs = 0, bigMs = 0] = await alternatingChangeRuns([small, big], source, sizes);
+    const [smallMs = 0, bigMs = 0] = await changeRuns([small, big], source, sizes, WARM_UP_RUNS);
     note(`scale ${pairName}: ${sizes.deliveredLog} delivered log rows`);
     await deliveredLog(small, source, sizes.deliveredLog);
     const idleFull = await idleRuns(small, sizes.idleRuns);
-    const logMs = await changeRuns(small, source, sizes);
+    const [logMs = 0] = await changeRuns([small], source, sizes, 0);
     return resultOf(pairName, sizes, { smallMs, bigMs, logMs, idleEmpty, idleFull });
   } finally {
     for (const pair of [small, big]) {
@@ -182,26 +176,26 @@ export async function scaleBench(
 }
 
 /**
- * Change syncs on each pair in turn, after untimed ones: every sync path gets faster over its first
- * runs, so timing one pair's runs before the other's would favour whichever comes second.
+ * The median change-sync time of each pair: `warmUp` untimed rounds, then `sizes.runs` timed ones, the
+ * pairs taking turns in every round. Every sync path gets faster over its first runs, so timing one
+ * pair's runs before another's would favour whichever comes second.
  */
-async function alternatingChangeRuns(
-  pairs: Synced[],
+async function changeRuns(
+  pairs: readonly Synced[],
   source: TestDialect,
   sizes: ScaleSizes,
+  warmUp: number,
 ): Promise<number[]> {
   const times = pairs.map((): number[] => []);
-  for (let r = 0; r < WARM_UP_RUNS + sizes.runs; r++) {
+  for (let r = 0; r < warmUp + sizes.runs; r++) {
     for (const [i, pair] of pairs.entries()) {
       await changeItems(pair, source, sizes.changes);
       const ms = await syncOnce(pair, 'synced');
-      if (r >= WARM_UP_RUNS) times[i]?.push(ms);
+      if (r >= warmUp) times[i]?.push(ms);
     }
   }
   return times.map(median);
 }
-
-const WARM_UP_RUNS = 3;
 
 interface ScaleTimes {
   smallMs: number;
