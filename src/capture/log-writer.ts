@@ -59,18 +59,46 @@ async function serverNowMs(runner: QueryRunner): Promise<string> {
   return String(rows[0]?.ms);
 }
 
-/** One statement whatever the row count: each column bound as one text array. */
+/** The log's text columns and how to read each from a row. */
+const TEXT_COLUMNS: readonly (readonly [string, (row: LogRowInput) => string])[] = [
+  ['object_key', (r) => r.key],
+  ['entity', (r) => r.entity],
+  ['action', (r) => r.action],
+  ['natural_key', (r) => r.naturalKey ?? 'null'],
+];
+
+/**
+ * One statement whatever the row count: each column whose value varies bound as one text array, each
+ * column with one value for every row (usually entity, action and natural key) and the clock bound once.
+ */
 async function writeAsArrays(runner: QueryRunner, rows: readonly LogRowInput[]): Promise<void> {
   const ds = dataSourceOf(runner);
   const dialect = dialectFor(ds);
   const e = (name: string) => ds.driver.escape(name);
-  const columns = ['entity', 'object_key', 'action', 'natural_key'].map(e);
-  const sql = dialect.insertTextArraysSql!(e(SYNCHRO_TABLES.log), columns, e('at_ms'), dialect.nowMsSql);
-  const arrays = [
-    rows.map((r) => r.entity),
-    rows.map((r) => r.key),
-    rows.map((r) => r.action),
-    rows.map((r) => r.naturalKey ?? 'null'),
-  ];
-  await runner.query(sql, arrays);
+  const first = rows[0]!;
+  const [varying, same] = partition(
+    TEXT_COLUMNS,
+    ([name, read]) => name === 'object_key' || !sameForAll(rows, read),
+  );
+  const arrays = varying.map(([, read]) => rows.map(read));
+  const fixed = same.map(([name], i) => ({
+    escapedColumn: e(name),
+    sql: dialect.placeholder(arrays.length + i + 1),
+  }));
+  const clock = { escapedColumn: e('at_ms'), sql: dialect.nowMsSql };
+  const columns = varying.map(([name]) => e(name));
+  const sql = dialect.insertTextArraysSql!(e(SYNCHRO_TABLES.log), columns, [...fixed, clock]);
+  await runner.query(sql, [...arrays, ...same.map(([, read]) => read(first))]);
+}
+
+function sameForAll(rows: readonly LogRowInput[], read: (row: LogRowInput) => string): boolean {
+  const value = read(rows[0]!);
+  return rows.every((row) => read(row) === value);
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }

@@ -8,6 +8,12 @@ export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 export type ErrorKind =
   'unique' | 'not-null' | 'foreign-key' | 'check' | 'connection' | 'lock-timeout' | 'other';
 
+/** A column that takes the same value in every row of a multi-row INSERT: its SQL, evaluated once. */
+export interface FixedColumn {
+  readonly escapedColumn: string;
+  readonly sql: string;
+}
+
 /**
  * The few things that differ per database, behind one interface. Core code asks the dialect;
  * it never branches on `dataSource.options.type`.
@@ -58,15 +64,16 @@ export interface SynchroDialect {
     escapedKeyColumn: string,
   ): Promise<unknown[]>;
   /**
-   * An INSERT of many rows that binds each text column as ONE array parameter (PostgreSQL `unnest`),
-   * which parses far faster than thousands of placeholders; `extraSql` fills `extraColumn` for every
-   * row. Absent where unsupported (then a multi-row VALUES list is used).
+   * An INSERT of many rows that binds each varying text column as ONE array parameter (PostgreSQL
+   * `unnest`, numbered `$1…$n` in `escapedArrayColumns` order), which parses far faster than thousands
+   * of placeholders. Each `fixed` column takes one value for every row, computed once per statement
+   * from its SQL (a later placeholder or a server expression such as the clock). Absent where
+   * unsupported (then a multi-row VALUES list is used).
    */
   readonly insertTextArraysSql?: (
     escapedTable: string,
-    escapedTextColumns: readonly string[],
-    escapedExtraColumn: string,
-    extraSql: string,
+    escapedArrayColumns: readonly string[],
+    fixed: readonly FixedColumn[],
   ) => string;
   /**
    * `column IN (…)` over many text values as ONE array parameter (PostgreSQL `= ANY($n::text[])`),

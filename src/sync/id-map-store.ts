@@ -168,8 +168,8 @@ export async function writeRemoteIdMap(
       [sides.localNode, entity, ...within.params],
     );
   }
-  const rows = dedupe(pairs.map((pair) => [entity, pair.remoteKey, pair.localKey]));
-  await upsertMapRows(side, sides.localNode, rows);
+  const rows = dedupe(pairs.map((pair) => [pair.remoteKey, pair.localKey] as const));
+  await upsertMapRows(side, sides.localNode, entity, rows);
 }
 
 /** @internal Writes pairs on the local side too (peer = remote node): `adoptCopy` pairs both directions at once. */
@@ -178,36 +178,49 @@ export async function writeLocalIdMap(
   entity: string,
   pairs: readonly KeyPair[],
 ): Promise<void> {
-  const rows = dedupe(pairs.map((pair) => [entity, pair.localKey, pair.remoteKey]));
-  await upsertMapRows(sides.local, sides.remoteNode, rows);
+  const rows = dedupe(pairs.map((pair) => [pair.localKey, pair.remoteKey] as const));
+  await upsertMapRows(sides.local, sides.remoteNode, entity, rows);
 }
 
-function dedupe(rows: string[][]): string[][] {
-  return [...new Map(rows.map((row) => [`${row[0]}\u0000${row[1]}`, row])).values()];
+/** Keeps the last pair per local key (the id map's primary key within a peer and entity). */
+function dedupe(rows: (readonly [string, string])[]): (readonly [string, string])[] {
+  return [...new Map(rows.map((row) => [row[0], row])).values()];
 }
 
-/** Upserts (entity, local_key, peer_key) rows for one peer: text arrays where supported, else VALUES. */
-async function upsertMapRows(side: SideSql, peer: string, rows: readonly string[][]): Promise<void> {
+/**
+ * Upserts (local_key, peer_key) pairs of one entity for one peer: text arrays where supported (peer and
+ * entity bound once), else VALUES.
+ */
+async function upsertMapRows(
+  side: SideSql,
+  peer: string,
+  entity: string,
+  rows: readonly (readonly [string, string])[],
+): Promise<void> {
   const { e } = side;
-  const columns = ['entity', 'local_key', 'peer_key'].map(e);
-  const suffix = side.dialect.upsertSuffix([e('peer'), ...columns.slice(0, 2)], [e('peer_key')]);
+  const p = side.dialect.placeholder;
+  const columns = [e('local_key'), e('peer_key')];
+  const suffix = side.dialect.upsertSuffix([e('peer'), e('entity'), columns[0]!], [e('peer_key')]);
   const arrays = side.dialect.insertTextArraysSql;
   for (const part of chunksOf(rows, tuplesPerStatement(side, 4))) {
     if (arrays !== undefined) {
-      const peerParam = `CAST(${side.dialect.placeholder(columns.length + 1)} AS varchar)`;
-      const sql = arrays(e(SYNCHRO_TABLES.idMap), columns, e('peer'), peerParam) + suffix;
-      await side.db.query(sql, [...columns.map((_, c) => part.map((row) => row[c])), peer]);
+      const fixed = [
+        { escapedColumn: e('peer'), sql: `CAST(${p(3)} AS varchar)` },
+        { escapedColumn: e('entity'), sql: `CAST(${p(4)} AS varchar)` },
+      ];
+      const sql = arrays(e(SYNCHRO_TABLES.idMap), columns, fixed) + suffix;
+      await side.db.query(sql, [part.map((row) => row[0]), part.map((row) => row[1]), peer, entity]);
       continue;
     }
     const sql = multiRowInsertSql(
       side.dialect.placeholder,
       e(SYNCHRO_TABLES.idMap),
-      [e('peer'), ...columns],
+      [e('peer'), e('entity'), ...columns],
       part.length,
     );
     await side.db.query(
       sql + suffix,
-      part.flatMap((row) => [peer, ...row]),
+      part.flatMap((row) => [peer, entity, ...row]),
     );
   }
 }
