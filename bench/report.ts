@@ -146,12 +146,7 @@ function otherTable(r: BenchResults): string {
       `${s.changes} changes: empty log ${s.small_table_ms} ms vs ${s.delivered_log_rows} delivered rows ${s.delivered_log_ms} ms`,
     ]);
   }
-  if (m.pair !== undefined)
-    rows.push([
-      'memory.rss_ratio',
-      m.rss_ratio,
-      `${m.pair}: ${m.small_changes} changes +${m.small_above_idle_mb} MB (V8 heap +${m.small_heap_growth_mb}) vs ${m.large_changes} changes +${m.large_above_idle_mb} MB (V8 heap +${m.large_heap_growth_mb}) above idle`,
-    ]);
+  if (m.pair !== undefined) rows.push(...memoryRows(m));
   if (i.pair !== undefined)
     rows.push([
       'idle.idle_ratio',
@@ -159,4 +154,16 @@ function otherTable(r: BenchResults): string {
       `${i.pair}: empty log ${i.empty_log_ms} ms vs ${i.delivered_log_rows} delivered rows ${i.delivered_log_ms} ms (median of ${i.runs})`,
     ]);
   return table(['figure', 'ratio', 'measured'], rows);
+}
+
+function memoryRows(m: MemoryResult): (string | number)[][] {
+  const above = (changes: number, mb: number, heap: number) =>
+    `${changes} changes +${mb} MB (V8 heap +${heap})`;
+  const small = above(m.small_changes, m.small_above_idle_mb, m.small_heap_growth_mb);
+  const middle = above(m.middle_changes, m.middle_above_idle_mb, m.middle_heap_growth_mb);
+  const large = above(m.large_changes, m.large_above_idle_mb, m.large_heap_growth_mb);
+  return [
+    ['memory.rss_ratio', m.rss_ratio, `${m.pair}: ${small} vs ${large} above idle`],
+    ['memory.large_vs_middle_ratio (no target)', m.large_vs_middle_ratio, `${m.pair}: ${middle} vs ${large}`],
+  ];
 }
