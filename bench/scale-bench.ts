@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { dialectFor } from '../src/dialect/dialect-for';
 import { ensureNodeId } from '../src/store/node-identity';
 import { SYNCHRO_TABLES } from '../src/store/synchro-tables';
 import { writeCursor } from '../src/sync/cursor-store';
@@ -106,7 +107,7 @@ export async function changeItems(pair: Synced, source: TestDialect, count: numb
   const step = Math.max(1, Math.floor(pair.size.items / count));
   pair.round += 1;
   const ids = Array.from({ length: count }, (_, j) => 1 + ((j * step + pair.round) % pair.size.items));
-  const p = (i: number) => (source === 'postgres' ? `$${i}` : '?');
+  const p = dialectFor(ds).placeholder;
   await ds.query(
     `UPDATE ${e(BENCH_TABLES.item)} SET ${e('qty')} = ${e('qty')} + 1 WHERE ${e('id')} IN (${ids.map((_, i) => p(i + 1)).join(', ')})`,
     ids,
