@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   await floorDb.close();
   const remote = await freshDb(target);
   patchAll();
-  const batchSize = Number(process.env.BATCH ?? 500);
+  // BATCH=n sets the batch size; unset, the library's default applies.
+  const batchSize = process.env.BATCH === undefined ? undefined : Number(process.env.BATCH);
   const sync = await timed(() => synchronize({ local: local.ds, remote: remote.ds, batchSize }));
   await remote.close();
   await local.close();
