@@ -44,7 +44,7 @@ function parseArgs(argv: string[]): Args {
 function sizesOf(quick: boolean) {
   const f = quick ? 10 : 1;
   return {
-    capture: { singleSaves: 1000 / f, bulkSave: 10_000 / f, updates: 1000 / f, rounds: quick ? 1 : 3 },
+    capture: { singleSaves: 1000 / f, bulkSave: 10_000 / f, updates: 1000 / f, rounds: quick ? 1 : 5 },
     syncItems: 100_000 / f,
     naiveItems: 10_000 / f,
     scale: {
