@@ -59,36 +59,32 @@ async function serverNowMs(runner: QueryRunner): Promise<string> {
   return String(rows[0]?.ms);
 }
 
-/** The log's text columns and how to read each from a row. */
-const TEXT_COLUMNS: readonly (readonly [string, (row: LogRowInput) => string])[] = [
-  ['object_key', (r) => r.key],
+/** The log's text columns besides the key, and how to read each from a row. */
+const OTHER_TEXT_COLUMNS: readonly (readonly [string, (row: LogRowInput) => string])[] = [
   ['entity', (r) => r.entity],
   ['action', (r) => r.action],
   ['natural_key', (r) => r.naturalKey ?? 'null'],
 ];
 
 /**
- * One statement whatever the row count: each column whose value varies bound as one text array, each
- * column with one value for every row (usually entity, action and natural key) and the clock bound once.
+ * One statement whatever the row count: the keys and each column whose value varies bound as one text
+ * array, each column with one value for every row (usually entity, action and natural key) and the
+ * clock bound once.
  */
 async function writeAsArrays(runner: QueryRunner, rows: readonly LogRowInput[]): Promise<void> {
   const ds = dataSourceOf(runner);
   const dialect = dialectFor(ds);
   const e = (name: string) => ds.driver.escape(name);
-  const first = rows[0]!;
-  const [varying, same] = partition(
-    TEXT_COLUMNS,
-    ([name, read]) => name === 'object_key' || !sameForAll(rows, read),
-  );
-  const arrays = varying.map(([, read]) => rows.map(read));
+  const [varying, same] = partition(OTHER_TEXT_COLUMNS, ([, read]) => !sameForAll(rows, read));
+  const arrays = [rows.map((r) => r.key), ...varying.map(([, read]) => rows.map(read))];
+  const columns = ['object_key', ...varying.map(([name]) => name)].map(e);
   const fixed = same.map(([name], i) => ({
     escapedColumn: e(name),
     sql: dialect.placeholder(arrays.length + i + 1),
   }));
   const clock = { escapedColumn: e('at_ms'), sql: dialect.nowMsSql };
-  const columns = varying.map(([name]) => e(name));
   const sql = dialect.insertTextArraysSql!(e(SYNCHRO_TABLES.log), columns, [...fixed, clock]);
-  await runner.query(sql, [...arrays, ...same.map(([, read]) => read(first))]);
+  await runner.query(sql, [...arrays, ...same.map(([, read]) => read(rows[0]!))]);
 }
 
 function sameForAll(rows: readonly LogRowInput[], read: (row: LogRowInput) => string): boolean {
