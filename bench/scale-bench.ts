@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { writeLogRows } from '../src/capture/log-writer';
+import { encodeKey } from '../src/core/entity-key';
 import { dialectFor } from '../src/dialect/dialect-for';
 import { ensureNodeId } from '../src/store/node-identity';
 import { SYNCHRO_TABLES } from '../src/store/synchro-tables';
@@ -100,8 +102,8 @@ export async function syncedPair(source: TestDialect, target: TestDialect, rows:
   return { local, remote, localNode, remoteNode, size, round: 0 };
 }
 
-/** Changes `count` items spread over the table (an UPDATE and its log rows, as the capture writes them). */
-export async function changeItems(pair: Synced, source: TestDialect, count: number): Promise<void> {
+/** Changes `count` items spread over the table (an UPDATE, and its log rows written as the capture writes them). */
+export async function changeItems(pair: Synced, count: number): Promise<void> {
   const ds = pair.local.ds;
   const e = (n: string) => ds.driver.escape(n);
   const step = Math.max(1, Math.floor(pair.size.items / count));
@@ -112,13 +114,15 @@ export async function changeItems(pair: Synced, source: TestDialect, count: numb
     `UPDATE ${e(BENCH_TABLES.item)} SET ${e('qty')} = ${e('qty')} + 1 WHERE ${e('id')} IN (${ids.map((_, i) => p(i + 1)).join(', ')})`,
     ids,
   );
-  const values = ids.map(
-    (_, i) => `(${p(2 * i + 1)}, ${p(2 * i + 2)}, 'update', ${GEN_SQL[source].nowMs}, 'null')`,
-  );
-  await ds.query(
-    `INSERT INTO ${e(SYNCHRO_TABLES.log)} (${['entity', 'object_key', 'action', 'at_ms', 'natural_key'].map(e).join(', ')}) VALUES ${values.join(', ')}`,
-    ids.flatMap((id) => [BENCH_TABLES.item, JSON.stringify({ id: String(id) })]),
-  );
+  const runner = ds.createQueryRunner();
+  try {
+    await writeLogRows(
+      runner,
+      ids.map((id) => ({ entity: BENCH_TABLES.item, key: encodeKey({ id }), action: 'update' as const })),
+    );
+  } finally {
+    await runner.release();
+  }
 }
 
 async function syncOnce(pair: Synced, expect: 'synced' | 'no-changes'): Promise<number> {
@@ -162,11 +166,11 @@ export async function scaleBench(
     const idleEmpty = await idleRuns(small, sizes.idleRuns);
     // The same no-change syncs on the big pair (untimed), then change syncs on both, alternating.
     await idleRuns(big, sizes.idleRuns);
-    const [smallMs = 0, bigMs = 0] = await changeRuns([small, big], source, sizes, WARM_UP_RUNS);
+    const [smallMs = 0, bigMs = 0] = await changeRuns([small, big], sizes, WARM_UP_RUNS);
     note(`scale ${pairName}: ${sizes.deliveredLog} delivered log rows`);
     await deliveredLog(small, source, sizes.deliveredLog);
     const idleFull = await idleRuns(small, sizes.idleRuns);
-    const [logMs = 0] = await changeRuns([small], source, sizes, 0);
+    const [logMs = 0] = await changeRuns([small], sizes, 0);
     return resultOf(pairName, sizes, { smallMs, bigMs, logMs, idleEmpty, idleFull });
   } finally {
     for (const pair of [small, big]) {
@@ -181,16 +185,11 @@ export async function scaleBench(
  * pairs taking turns in every round. Every sync path gets faster over its first runs, so timing one
  * pair's runs before another's would favour whichever comes second.
  */
-async function changeRuns(
-  pairs: readonly Synced[],
-  source: TestDialect,
-  sizes: ScaleSizes,
-  warmUp: number,
-): Promise<number[]> {
+async function changeRuns(pairs: readonly Synced[], sizes: ScaleSizes, warmUp: number): Promise<number[]> {
   const times = pairs.map((): number[] => []);
   for (let r = 0; r < warmUp + sizes.runs; r++) {
     for (const [i, pair] of pairs.entries()) {
-      await changeItems(pair, source, sizes.changes);
+      await changeItems(pair, sizes.changes);
       const ms = await syncOnce(pair, 'synced');
       if (r >= warmUp) times[i]?.push(ms);
     }
