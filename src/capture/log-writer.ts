@@ -83,7 +83,7 @@ async function writeAsArrays(runner: QueryRunner, rows: readonly LogRowInput[]):
     sql: dialect.placeholder(arrays.length + i + 1),
   }));
   const clock = { escapedColumn: e('at_ms'), sql: dialect.nowMsSql };
-  const sql = dialect.insertTextArraysSql!(e(SYNCHRO_TABLES.log), columns, [...fixed, clock]);
+  const sql = dialect.insertTextArraysSql!(e(SYNCHRO_TABLES.log), columns, [clock, ...fixed]);
   await runner.query(sql, [...arrays, ...same.map(([, read]) => read(rows[0]!))]);
 }
 

@@ -112,10 +112,13 @@ export const postgresDialect: SynchroDialect = {
  * expression (the clock) is evaluated once, not per row, and binding a repeated value once instead of
  * as an array of repeats cut a 10,000-row log insert by about 30% (one column of arrays instead of four).
  */
-function unnestInsertSql(table: string, columns: readonly string[], fixed: readonly FixedColumn[]): string {
+function unnestInsertSql(
+  table: string,
+  columns: readonly string[],
+  fixed: readonly [FixedColumn, ...FixedColumn[]],
+): string {
   const arrays = `unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u`;
   const target = `INSERT INTO ${table} (${[...columns, ...fixed.map((f) => f.escapedColumn)].join(', ')}) `;
-  if (fixed.length === 0) return `${target}SELECT u.* FROM ${arrays}`;
   const values = fixed.map((f, i) => `${f.sql} AS f${i}`).join(', ');
   return `WITH synchro_fixed AS (SELECT ${values}) ${target}SELECT u.*, synchro_fixed.* FROM synchro_fixed, ${arrays}`;
 }

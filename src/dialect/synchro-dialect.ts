@@ -67,13 +67,13 @@ export interface SynchroDialect {
    * An INSERT of many rows that binds each varying text column as ONE array parameter (PostgreSQL
    * `unnest`, numbered `$1…$n` in `escapedArrayColumns` order), which parses far faster than thousands
    * of placeholders. Each `fixed` column takes one value for every row, computed once per statement
-   * from its SQL (a later placeholder or a server expression such as the clock). Absent where
-   * unsupported (then a multi-row VALUES list is used).
+   * from its SQL (a later placeholder or a server expression such as the clock); callers always have
+   * one. Absent where unsupported (then a multi-row VALUES list is used).
    */
   readonly insertTextArraysSql?: (
     escapedTable: string,
     escapedArrayColumns: readonly string[],
-    fixed: readonly FixedColumn[],
+    fixed: readonly [FixedColumn, ...FixedColumn[]],
   ) => string;
   /**
    * `column IN (…)` over many text values as ONE array parameter (PostgreSQL `= ANY($n::text[])`),

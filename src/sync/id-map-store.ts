@@ -207,7 +207,7 @@ async function upsertMapRows(
       const fixed = [
         { escapedColumn: e('peer'), sql: `CAST(${p(3)} AS varchar)` },
         { escapedColumn: e('entity'), sql: `CAST(${p(4)} AS varchar)` },
-      ];
+      ] as const;
       const sql = arrays(e(SYNCHRO_TABLES.idMap), columns, fixed) + suffix;
       await side.db.query(sql, [part.map((row) => row[0]), part.map((row) => row[1]), peer, entity]);
       continue;
