@@ -46,6 +46,7 @@ function sizesOf(quick: boolean) {
   return {
     capture: { singleSaves: 1000 / f, bulkSave: 10_000 / f, updates: 1000 / f, rounds: quick ? 1 : 5 },
     syncItems: 100_000 / f,
+    syncRounds: 3,
     naiveItems: 10_000 / f,
     scale: {
       changes: 1000 / f,
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
         target,
         sizes.syncItems,
         sizes.naiveItems,
+        sizes.syncRounds,
       );
   }
   if (args.only.includes('scale')) {

@@ -5,7 +5,7 @@ import { freshDb, type BenchDb } from './bench-databases';
 import { datasetOf, generateInsertLog, generateRows, refreshStatistics } from './data-generator';
 import { naiveSync } from './naive-loop';
 import { rawFloorCopy } from './raw-floor';
-import { note, round, timed } from './timing';
+import { median, note, round, timed } from './timing';
 
 /** One pair's sync throughput figures. */
 export interface ThroughputResult {
@@ -24,12 +24,12 @@ export interface ThroughputResult {
   naive_objects_per_s: number;
   engine_on_naive_set_ms: number;
   engine_on_naive_set_objects_per_s: number;
-  /**
-   * The same sync with `batchSize: 2000` set explicitly (listeners off). Added when the default was 500;
-   * 2000 is the default now, so it shows the run-to-run spread of one configuration.
-   */
-  batch_2000_objects_per_s: number;
-  batch_2000_vs_raw_floor: number;
+  /** Rounds of floor, engine and engine with listeners, alternating; the figures above are medians. */
+  rounds: number;
+  /** Each round's times, in round order (the spread behind the medians). */
+  raw_floor_ms_runs: number[];
+  sync_ms_runs: number[];
+  listeners_sync_ms_runs: number[];
   /** 1-minute load average when the pair started (the machine is shared; ratios are same-run). */
   loadavg_1m: number;
 }
@@ -53,16 +53,11 @@ async function localWith(dialect: TestDialect, items: number): Promise<BenchDb> 
   return local;
 }
 
-async function engineRun(
-  local: BenchDb,
-  target: TestDialect,
-  listeners: boolean,
-  batchSize?: number,
-): Promise<number> {
+async function engineRun(local: BenchDb, target: TestDialect, listeners: boolean): Promise<number> {
   return withFresh(target, async (remote) => {
     let status = '';
     const ms = await timed(async () => {
-      status = (await synchronize({ local: local.ds, remote: remote.ds, listeners, batchSize })).status;
+      status = (await synchronize({ local: local.ds, remote: remote.ds, listeners })).status;
     });
     if (status !== 'synced') throw new Error(`engine run ended ${status}`);
     return ms;
@@ -88,15 +83,33 @@ async function warmUp(source: TestDialect, target: TestDialect): Promise<void> {
   }
 }
 
+/** The times of `rounds` rounds of raw floor, engine, and engine with listeners, each on a fresh remote. */
+async function alternatingRuns(local: BenchDb, target: TestDialect, rounds: number) {
+  const runs = { floor: [] as number[], sync: [] as number[], listeners: [] as number[], floorRows: 0 };
+  for (let r = 0; r < rounds; r++) {
+    runs.floor.push(
+      await withFresh(target, (remote) =>
+        timed(async () => (runs.floorRows = await rawFloorCopy(local.ds, remote.ds))),
+      ),
+    );
+    runs.sync.push(await engineRun(local, target, false));
+    runs.listeners.push(await engineRun(local, target, true));
+  }
+  return runs;
+}
+
 /**
- * Sync throughput for one pair: the engine on `items` changed objects (listeners off and on), the raw
- * floor on the same rows, and the naive loop vs the engine on the first `naiveItems` objects.
+ * Sync throughput for one pair: the raw floor on `items` changed objects and the engine on the same
+ * rows (listeners off and on), in `rounds` alternating rounds (medians reported, so that one slow
+ * floor or engine run does not decide the ratio), and the naive loop vs the engine on the first
+ * `naiveItems` objects.
  */
 export async function throughputBench(
   source: TestDialect,
   target: TestDialect,
   items: number,
   naiveItems: number,
+  rounds: number,
 ): Promise<ThroughputResult> {
   const pair = `${source}->${target}`;
   const load = round(loadavg()[0] ?? 0);
@@ -112,16 +125,13 @@ export async function throughputBench(
   } finally {
     await small.close();
   }
-  note(`${pair}: ${items} objects, raw floor and engine`);
+  note(`${pair}: ${items} objects, raw floor and engine, ${rounds} alternating rounds`);
   const local = await localWith(source, items);
   try {
-    let floorRows = 0;
-    const floor = await withFresh(target, (remote) =>
-      timed(async () => (floorRows = await rawFloorCopy(local.ds, remote.ds))),
-    );
-    const sync = await engineRun(local, target, false);
-    const withListeners = await engineRun(local, target, true);
-    const batch2000 = await engineRun(local, target, false, 2000);
+    const runs = await alternatingRuns(local, target, rounds);
+    const floor = median(runs.floor);
+    const sync = median(runs.sync);
+    const withListeners = median(runs.listeners);
     return {
       objects: items,
       objects_per_s: round(items / (sync / 1000), 0),
@@ -132,14 +142,16 @@ export async function throughputBench(
       sync_ms: round(sync, 0),
       listeners_sync_ms: round(withListeners, 0),
       raw_floor_ms: round(floor, 0),
-      raw_floor_rows: floorRows,
+      raw_floor_rows: runs.floorRows,
       naive_objects: naiveItems,
       naive_ms: round(naive, 0),
       naive_objects_per_s: round(naiveItems / (naive / 1000), 0),
       engine_on_naive_set_ms: round(engineSmall, 0),
       engine_on_naive_set_objects_per_s: round(naiveItems / (engineSmall / 1000), 0),
-      batch_2000_objects_per_s: round(items / (batch2000 / 1000), 0),
-      batch_2000_vs_raw_floor: round(batch2000 / floor),
+      rounds,
+      raw_floor_ms_runs: runs.floor.map((ms) => round(ms, 0)),
+      sync_ms_runs: runs.sync.map((ms) => round(ms, 0)),
+      listeners_sync_ms_runs: runs.listeners.map((ms) => round(ms, 0)),
       loadavg_1m: load,
     };
   } finally {
