@@ -168,7 +168,7 @@ export async function writeRemoteIdMap(
       [sides.localNode, entity, ...within.params],
     );
   }
-  const rows = dedupe(pairs.map((pair) => [pair.remoteKey, pair.localKey] as const));
+  const rows = dedupe(pairs, (pair) => [pair.remoteKey, pair.localKey]);
   await upsertMapRows(side, sides.localNode, entity, rows);
 }
 
@@ -178,13 +178,24 @@ export async function writeLocalIdMap(
   entity: string,
   pairs: readonly KeyPair[],
 ): Promise<void> {
-  const rows = dedupe(pairs.map((pair) => [pair.localKey, pair.remoteKey] as const));
+  const rows = dedupe(pairs, (pair) => [pair.localKey, pair.remoteKey]);
   await upsertMapRows(sides.local, sides.remoteNode, entity, rows);
 }
 
-/** Keeps the last pair per local key (the id map's primary key within a peer and entity). */
-function dedupe(rows: (readonly [string, string])[]): (readonly [string, string])[] {
-  return [...new Map(rows.map((row) => [row[0], row])).values()];
+/**
+ * The pairs as (local_key, peer_key) rows of one side's map, the last row per local key kept (the id
+ * map's primary key within a peer and entity).
+ */
+function dedupe(
+  pairs: readonly KeyPair[],
+  row: (pair: KeyPair) => readonly [string, string],
+): (readonly [string, string])[] {
+  const byLocal = new Map<string, readonly [string, string]>();
+  for (const pair of pairs) {
+    const r = row(pair);
+    byLocal.set(r[0], r);
+  }
+  return [...byLocal.values()];
 }
 
 /**
@@ -218,9 +229,8 @@ async function upsertMapRows(
       [e('peer'), e('entity'), ...columns],
       part.length,
     );
-    await side.db.query(
-      sql + suffix,
-      part.flatMap((row) => [peer, entity, ...row]),
-    );
+    const params: string[] = [];
+    for (const [local, remote] of part) params.push(peer, entity, local, remote);
+    await side.db.query(sql + suffix, params);
   }
 }

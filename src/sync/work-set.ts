@@ -73,30 +73,29 @@ export class WorkSet {
       return existing;
     }
     const known = mode === 'ensure' ? this.resolved.get(mapping, key) : undefined;
+    const cached = known !== undefined;
+    // One object shape for every item (a spread of the cached fields would give two).
     const item: WorkItem = {
       mapping,
       key,
       mode,
       object,
       row: undefined,
-      remoteKey: undefined,
-      exists: false,
-      via: 'new',
-      mapped: false,
+      remoteKey: known,
+      exists: cached,
+      via: cached ? 'id-map' : 'new',
+      mapped: cached,
       stale: false,
       gone: [],
       pendingKey: false,
       decision: 'local',
       written: false,
       deferred: false,
-      cached: false,
-      ...(known === undefined
-        ? {}
-        : { remoteKey: known, exists: true, via: 'id-map', mapped: true, cached: true }),
+      cached,
     };
-    const byKey = this.items.get(mapping) ?? new Map<EncodedKey, WorkItem>();
+    let byKey = this.items.get(mapping);
+    if (byKey === undefined) this.items.set(mapping, (byKey = new Map<EncodedKey, WorkItem>()));
     byKey.set(key, item);
-    this.items.set(mapping, byKey);
     return item;
   }
 
@@ -113,6 +112,8 @@ export class WorkSet {
   }
 
   all(): WorkItem[] {
-    return [...this.items.values()].flatMap((m) => [...m.values()]);
+    const out: WorkItem[] = [];
+    for (const byKey of this.items.values()) for (const item of byKey.values()) out.push(item);
+    return out;
   }
 }
