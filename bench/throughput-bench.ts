@@ -83,9 +83,18 @@ async function warmUp(source: TestDialect, target: TestDialect): Promise<void> {
   }
 }
 
+/** Per-round times (ms) of the floor, the engine and the engine with listeners, in round order. */
+interface RoundTimes {
+  readonly floor: number[];
+  readonly sync: number[];
+  readonly listeners: number[];
+  /** Rows the floor copied (the same every round). */
+  floorRows: number;
+}
+
 /** The times of `rounds` rounds of raw floor, engine, and engine with listeners, each on a fresh remote. */
-async function alternatingRuns(local: BenchDb, target: TestDialect, rounds: number) {
-  const runs = { floor: [] as number[], sync: [] as number[], listeners: [] as number[], floorRows: 0 };
+async function alternatingRuns(local: BenchDb, target: TestDialect, rounds: number): Promise<RoundTimes> {
+  const runs: RoundTimes = { floor: [], sync: [], listeners: [], floorRows: 0 };
   for (let r = 0; r < rounds; r++) {
     runs.floor.push(
       await withFresh(target, (remote) =>
