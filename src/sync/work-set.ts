@@ -67,7 +67,9 @@ export class WorkSet {
   }
 
   add(mapping: EntityMapping, key: EncodedKey, mode: 'sync' | 'ensure', object?: BatchObject): WorkItem {
-    const existing = this.get(mapping, key);
+    let byKey = this.items.get(mapping);
+    if (byKey === undefined) this.items.set(mapping, (byKey = new Map<EncodedKey, WorkItem>()));
+    const existing = byKey.get(key);
     if (existing !== undefined) {
       if (mode === 'sync') Object.assign(existing, { mode: 'sync', object, cached: false });
       return existing;
@@ -93,8 +95,6 @@ export class WorkSet {
       deferred: false,
       cached,
     };
-    let byKey = this.items.get(mapping);
-    if (byKey === undefined) this.items.set(mapping, (byKey = new Map<EncodedKey, WorkItem>()));
     byKey.set(key, item);
     return item;
   }
