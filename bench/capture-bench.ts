@@ -4,7 +4,7 @@ import type { TestDialect } from '../test/support/dialects';
 import { createTestDatabase } from '../test/support/test-database';
 import { BENCH_TABLES, BenchRecord } from './bench-entities';
 import { GEN_SQL, openBench } from './bench-databases';
-import { median, note, round, timed } from './timing';
+import { alternatingRounds, median, note, round, timed } from './timing';
 
 /** Workload sizes of the capture benchmark. */
 export interface CaptureSizes {
@@ -96,15 +96,18 @@ export async function captureBench(dialect: TestDialect, sizes: CaptureSizes): P
     const out = { ms: {}, log_rows: {} } as CaptureResult;
     for (const workload of Object.keys(WORKLOADS) as Workload[]) {
       note(`capture ${dialect}: ${workload}`);
-      const without: number[] = [];
-      const withSub: number[] = [];
       let logRows = 0;
-      for (let r = 0; r < sizes.rounds; r++) {
-        without.push((await measure(plain, dialect, workload, sizes)).ms);
-        const run = await measure(logging, dialect, workload, sizes);
-        withSub.push(run.ms);
-        logRows = run.logRows;
-      }
+      const [without = [], withSub = []] = await alternatingRounds(
+        [
+          async () => (await measure(plain, dialect, workload, sizes)).ms,
+          async () => {
+            const run = await measure(logging, dialect, workload, sizes);
+            logRows = run.logRows;
+            return run.ms;
+          },
+        ],
+        sizes.rounds,
+      );
       out[workload] = round(median(withSub) / median(without));
       out.ms[workload] = { with: round(median(withSub), 1), without: round(median(without), 1) };
       out.log_rows[workload] = logRows;

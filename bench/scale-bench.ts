@@ -17,7 +17,7 @@ import {
   refreshStatistics,
   type DatasetSize,
 } from './data-generator';
-import { median, note, round, timed } from './timing';
+import { alternatingRounds, median, note, round, timed } from './timing';
 
 /** Untimed change syncs on each scale pair before the timed ones (see {@link changeRuns}). */
 const WARM_UP_RUNS = 3;
@@ -186,15 +186,11 @@ export async function scaleBench(
  * pair's runs before another's would favour whichever comes second.
  */
 async function changeRuns(pairs: readonly Synced[], sizes: ScaleSizes, warmUp: number): Promise<number[]> {
-  const times = pairs.map((): number[] => []);
-  for (let r = 0; r < warmUp + sizes.runs; r++) {
-    for (const [i, pair] of pairs.entries()) {
-      await changeItems(pair, sizes.changes);
-      const ms = await syncOnce(pair, 'synced');
-      if (r >= warmUp) times[i]?.push(ms);
-    }
-  }
-  return times.map(median);
+  const runs = pairs.map((pair) => async () => {
+    await changeItems(pair, sizes.changes);
+    return syncOnce(pair, 'synced');
+  });
+  return (await alternatingRounds(runs, sizes.runs, warmUp)).map(median);
 }
 
 interface ScaleTimes {

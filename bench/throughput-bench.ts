@@ -5,7 +5,7 @@ import { freshDb, type BenchDb } from './bench-databases';
 import { datasetOf, generateInsertLog, generateRows, refreshStatistics } from './data-generator';
 import { naiveSync } from './naive-loop';
 import { rawFloorCopy } from './raw-floor';
-import { median, note, round, timed } from './timing';
+import { alternatingRounds, median, note, round, timed } from './timing';
 
 /** One pair's sync throughput figures. */
 export interface ThroughputResult {
@@ -89,22 +89,19 @@ interface RoundTimes {
   readonly sync: number[];
   readonly listeners: number[];
   /** Rows the floor copied (the same every round). */
-  floorRows: number;
+  readonly floorRows: number;
 }
 
 /** The times of `rounds` rounds of raw floor, engine, and engine with listeners, each on a fresh remote. */
 async function alternatingRuns(local: BenchDb, target: TestDialect, rounds: number): Promise<RoundTimes> {
-  const runs: RoundTimes = { floor: [], sync: [], listeners: [], floorRows: 0 };
-  for (let r = 0; r < rounds; r++) {
-    runs.floor.push(
-      await withFresh(target, (remote) =>
-        timed(async () => (runs.floorRows = await rawFloorCopy(local.ds, remote.ds))),
-      ),
-    );
-    runs.sync.push(await engineRun(local, target, false));
-    runs.listeners.push(await engineRun(local, target, true));
-  }
-  return runs;
+  let floorRows = 0;
+  const floorRun = () =>
+    withFresh(target, (remote) => timed(async () => (floorRows = await rawFloorCopy(local.ds, remote.ds))));
+  const [floor = [], sync = [], listeners = []] = await alternatingRounds(
+    [floorRun, () => engineRun(local, target, false), () => engineRun(local, target, true)],
+    rounds,
+  );
+  return { floor, sync, listeners, floorRows };
 }
 
 /**
