@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { encodeKey } from '../src/core/entity-key';
+import { dialectFor } from '../src/dialect/dialect-for';
 import { SYNCHRO_TABLES } from '../src/store/synchro-tables';
 import type { TestDialect } from '../test/support/dialects';
 import { createTestDatabase } from '../test/support/test-database';
@@ -24,7 +26,14 @@ type Workload = 'single_save' | 'bulk_save' | 'bulk_update';
 export type CaptureResult = Record<Workload, number> & {
   ms: Record<Workload, { with: number; without: number }>;
   log_rows: Record<Workload, number>;
+  /** Reference, not a target (MySQL/MariaDB): `bulk_update` logged by a trigger instead (see below). */
+  bulk_update_trigger?: number;
+  bulk_update_trigger_ms?: number;
 };
+
+/** The databases whose `bulk_update` also runs with the trigger reference. */
+const TRIGGER_REFERENCE = new Set<TestDialect>(['mysql']);
+const TRIGGER = 'bench_synchro_log_update';
 
 function record(i: number): BenchRecord {
   return Object.assign(new BenchRecord(), {
@@ -85,6 +94,53 @@ async function measure(
 }
 
 /**
+ * An AFTER UPDATE trigger writing, in the UPDATE itself, the log row the subscriber writes for the
+ * same update of `bench_record`: its entity name, key text (the library's own key SQL), action and
+ * server clock. Not a capture mode of the library: the measured cost of the alternative that a
+ * database without `UPDATE … RETURNING` leaves (docs/performance.md, "Open decisions").
+ */
+function createTriggerSql(ds: DataSource): string {
+  const e = (n: string) => ds.driver.escape(n);
+  const dialect = dialectFor(ds);
+  const metadata = ds.getMetadata(BenchRecord);
+  const id = metadata.primaryColumns[0]!;
+  const keyText = dialect.keyTextSql?.(id, `NEW.${e(id.databaseName)}`, ds);
+  const [head, tail] = encodeKey({ [id.propertyPath]: '\uE000' }).split('\uE000');
+  if (keyText === undefined || dialect.concatSql === undefined) throw new Error('no key SQL for the trigger');
+  const key = dialect.concatSql([literal(head ?? ''), keyText, literal(tail ?? '')]);
+  const columns = ['entity', 'object_key', 'action', 'natural_key', 'at_ms'].map(e).join(', ');
+  const values = [literal('BenchRecord'), key, literal('update'), literal('null'), dialect.nowMsSql];
+  return `CREATE TRIGGER ${e(TRIGGER)} AFTER UPDATE ON ${e(BENCH_TABLES.record)} FOR EACH ROW INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) VALUES (${values.join(', ')})`;
+}
+
+/** A constant of this file as an SQL string literal (DDL takes no bound parameters). */
+function literal(text: string): string {
+  if (/['\\]/.test(text)) throw new Error(`not a plain constant: ${text}`);
+  return `'${text}'`;
+}
+
+/** `bulk_update` through the DataSource without the subscriber, the trigger logging instead. */
+async function measureWithTrigger(ds: DataSource, dialect: TestDialect, sizes: CaptureSizes) {
+  await ds.query(createTriggerSql(ds));
+  try {
+    return await measure(ds, dialect, 'bulk_update', sizes);
+  } finally {
+    await ds.query(`DROP TRIGGER ${ds.driver.escape(TRIGGER)}`);
+  }
+}
+
+/** Logged keys that are not `encodeKey` of a `bench_record` row (both logs must have none). */
+async function strangeKeys(ds: DataSource): Promise<number> {
+  const e = (n: string) => ds.driver.escape(n);
+  const ids = (await ds.query(`SELECT ${e('id')} AS id FROM ${e(BENCH_TABLES.record)}`)) as { id: unknown }[];
+  const keys = new Set(ids.map((r) => encodeKey({ id: r.id })));
+  const logged = (await ds.query(`SELECT ${e('object_key')} AS k FROM ${e(SYNCHRO_TABLES.log)}`)) as {
+    k: string;
+  }[];
+  return logged.filter((r) => !keys.has(r.k)).length;
+}
+
+/**
  * Capture overhead on one database: the same workloads through a DataSource without and with the
  * SynchroSubscriber, on the same database, alternating rounds; ratio = median with / median without.
  */
@@ -97,20 +153,33 @@ export async function captureBench(dialect: TestDialect, sizes: CaptureSizes): P
     for (const workload of Object.keys(WORKLOADS) as Workload[]) {
       note(`capture ${dialect}: ${workload}`);
       let logRows = 0;
-      const [without = [], withSub = []] = await alternatingRounds(
-        [
-          async () => (await measure(plain, dialect, workload, sizes)).ms,
-          async () => {
-            const run = await measure(logging, dialect, workload, sizes);
-            logRows = run.logRows;
-            return run.ms;
-          },
-        ],
-        sizes.rounds,
-      );
+      let strange = 0;
+      const runs = [
+        async () => (await measure(plain, dialect, workload, sizes)).ms,
+        async () => {
+          const run = await measure(logging, dialect, workload, sizes);
+          logRows = run.logRows;
+          strange += await strangeKeys(logging);
+          return run.ms;
+        },
+      ];
+      const reference = workload === 'bulk_update' && TRIGGER_REFERENCE.has(dialect);
+      if (reference)
+        runs.push(async () => {
+          const run = await measureWithTrigger(plain, dialect, sizes);
+          if (run.logRows !== logRows) throw new Error(`trigger logged ${run.logRows} rows, not ${logRows}`);
+          strange += await strangeKeys(plain);
+          return run.ms;
+        });
+      const [without = [], withSub = [], trigger = []] = await alternatingRounds(runs, sizes.rounds);
+      if (strange > 0) throw new Error(`${strange} logged keys name no row of ${BENCH_TABLES.record}`);
       out[workload] = round(median(withSub) / median(without));
       out.ms[workload] = { with: round(median(withSub), 1), without: round(median(without), 1) };
       out.log_rows[workload] = logRows;
+      if (reference) {
+        out.bulk_update_trigger = round(median(trigger) / median(without));
+        out.bulk_update_trigger_ms = round(median(trigger), 1);
+      }
     }
     return out;
   } finally {

@@ -123,11 +123,22 @@ export function renderTables(r: BenchResults): string {
     r.targets.map((t) => [t.figure, t.value, t.target, t.met ? 'yes' : 'NO']),
   );
   return [
-    `### Capture overhead (with / without the subscriber)\n\n${capture}`,
+    `### Capture overhead (with / without the subscriber)\n\n${capture}${triggerReference(r)}`,
     `### Sync throughput\n\n${sync}`,
     `### Scale, memory, idle\n\n${otherTable(r)}`,
     `### Targets\n\n${targets}`,
   ].join('\n\n');
+}
+
+/** The `bulk_update` trigger reference (no target), where the run measured it. */
+function triggerReference(r: BenchResults): string {
+  const measured = Object.entries(r.capture).filter(([, c]) => c.bulk_update_trigger !== undefined);
+  if (measured.length === 0) return '';
+  const figures = measured.map(
+    ([db, c]) =>
+      `${db} ${c.bulk_update_trigger} (${c.bulk_update_trigger_ms}/${c.ms.bulk_update.without} ms)`,
+  );
+  return `\n\nReference, no target: \`bulk_update\` with the same log rows written by an AFTER UPDATE trigger instead of the subscriber, against the same runs without: ${figures.join(', ')}.`;
 }
 
 function otherTable(r: BenchResults): string {
