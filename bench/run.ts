@@ -46,7 +46,7 @@ function sizesOf(quick: boolean) {
   return {
     capture: { singleSaves: 1000 / f, bulkSave: 10_000 / f, updates: 1000 / f, rounds: quick ? 1 : 5 },
     syncItems: 100_000 / f,
-    syncRounds: 3,
+    syncRounds: quick ? 3 : 5,
     naiveItems: 10_000 / f,
     scale: {
       changes: 1000 / f,
