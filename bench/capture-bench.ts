@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { encodeKey } from '../src/core/entity-key';
+import { keyTemplate } from '../src/capture/log-select';
+import { keyOfRawRow } from '../src/core/entity-key';
 import { dialectFor } from '../src/dialect/dialect-for';
 import { SYNCHRO_TABLES } from '../src/store/synchro-tables';
 import type { TestDialect } from '../test/support/dialects';
@@ -103,11 +104,17 @@ function createTriggerSql(ds: DataSource): string {
   const e = (n: string) => ds.driver.escape(n);
   const dialect = dialectFor(ds);
   const metadata = ds.getMetadata(BenchRecord);
-  const id = metadata.primaryColumns[0]!;
-  const keyText = dialect.keyTextSql?.(id, `NEW.${e(id.databaseName)}`, ds);
-  const [head, tail] = encodeKey({ [id.propertyPath]: '\uE000' }).split('\uE000');
-  if (keyText === undefined || dialect.concatSql === undefined) throw new Error('no key SQL for the trigger');
-  const key = dialect.concatSql([literal(head ?? ''), keyText, literal(tail ?? '')]);
+  const parts = keyTemplate(metadata)
+    .filter((part) => part !== '')
+    .map((part) => {
+      if (typeof part === 'string') return literal(part);
+      const column = metadata.primaryColumns[part]!;
+      const text = dialect.keyTextSql?.(column, `NEW.${e(column.databaseName)}`, ds);
+      if (text === undefined) throw new Error(`no key SQL for ${column.propertyPath} in the trigger`);
+      return text;
+    });
+  if (dialect.concatSql === undefined) throw new Error('no key SQL for the trigger');
+  const key = dialect.concatSql(parts);
   const columns = ['entity', 'object_key', 'action', 'natural_key', 'at_ms'].map(e).join(', ');
   const values = [literal('BenchRecord'), key, literal('update'), literal('null'), dialect.nowMsSql];
   // A trigger capture must let writes made in runInNoLogContext (and the synchronizer's) go unlogged:
@@ -122,11 +129,11 @@ function literal(text: string): string {
   return `'${text}'`;
 }
 
-/** `bulk_update` through the DataSource without the subscriber, the trigger logging instead. */
-async function measureWithTrigger(ds: DataSource, dialect: TestDialect, sizes: CaptureSizes) {
+/** Runs `fn` while the reference trigger exists on the table. */
+async function withTrigger<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
   await ds.query(createTriggerSql(ds));
   try {
-    return await measure(ds, dialect, 'bulk_update', sizes);
+    return await fn();
   } finally {
     await ds.query(`DROP TRIGGER ${ds.driver.escape(TRIGGER)}`);
   }
@@ -139,8 +146,7 @@ async function measureWithTrigger(ds: DataSource, dialect: TestDialect, sizes: C
  */
 async function mayCreateTrigger(ds: DataSource): Promise<boolean> {
   try {
-    await ds.query(createTriggerSql(ds));
-    await ds.query(`DROP TRIGGER ${ds.driver.escape(TRIGGER)}`);
+    await withTrigger(ds, async () => undefined);
     return true;
   } catch (error) {
     note(`capture: no trigger reference, CREATE TRIGGER failed: ${(error as Error).message}`);
@@ -148,11 +154,16 @@ async function mayCreateTrigger(ds: DataSource): Promise<boolean> {
   }
 }
 
-/** Logged keys that are not `encodeKey` of a `bench_record` row (both logs must have none). */
+/** Logged keys that are not the encoded key of a `bench_record` row (both logs must have none). */
 async function strangeKeys(ds: DataSource): Promise<number> {
   const e = (n: string) => ds.driver.escape(n);
-  const ids = (await ds.query(`SELECT ${e('id')} AS id FROM ${e(BENCH_TABLES.record)}`)) as { id: unknown }[];
-  const keys = new Set(ids.map((r) => encodeKey({ id: r.id })));
+  const metadata = ds.getMetadata(BenchRecord);
+  const columns = metadata.primaryColumns.map((c) => e(c.databaseName)).join(', ');
+  const rows = (await ds.query(`SELECT ${columns} FROM ${e(BENCH_TABLES.record)}`)) as Record<
+    string,
+    unknown
+  >[];
+  const keys = new Set(rows.map((r) => keyOfRawRow(metadata, r)));
   const logged = (await ds.query(`SELECT ${e('object_key')} AS k FROM ${e(SYNCHRO_TABLES.log)}`)) as {
     k: string;
   }[];
@@ -186,7 +197,7 @@ export async function captureBench(dialect: TestDialect, sizes: CaptureSizes): P
         workload === 'bulk_update' && TRIGGER_REFERENCE.has(dialect) && (await mayCreateTrigger(plain));
       if (reference)
         runs.push(async () => {
-          const run = await measureWithTrigger(plain, dialect, sizes);
+          const run = await withTrigger(plain, () => measure(plain, dialect, 'bulk_update', sizes));
           if (run.logRows !== logRows) throw new Error(`trigger logged ${run.logRows} rows, not ${logRows}`);
           strange += await strangeKeys(plain);
           return run.ms;

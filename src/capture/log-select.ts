@@ -34,11 +34,11 @@ function actionOf(plan: CapturePlan): 'delete' | 'update' {
 const KEY_ONLY_KINDS = new Set<CapturePlan['kind']>(['update', 'soft-delete', 'delete']);
 
 /**
- * `encodeKey`'s JSON for the primary columns, split around each value: literal text at even indexes,
- * the column's index in `primaryColumns` at odd ones. Built by `encodeKey` itself, so the property
- * order, quoting and separators are the ones every other log row has.
+ * @internal `encodeKey`'s JSON for the primary columns, split around each value: literal text at even
+ * indexes, the column's index in `primaryColumns` at odd ones. Built by `encodeKey` itself, so the
+ * property order, quoting and separators are the ones every other log row has.
  */
-function keyTemplate(metadata: EntityMetadata): (string | number)[] {
+export function keyTemplate(metadata: EntityMetadata): (string | number)[] {
   const record: Record<string, string> = {};
   metadata.primaryColumns.forEach((column, i) => (record[column.propertyPath] = `${MARK}${i}${MARK}`));
   return encodeKey(record)
