@@ -24,6 +24,7 @@ import { captureConfigOf, handledByBuilder } from './capture-state';
 import { inCaptureTransaction, type WriteBuilder } from './capture-transaction';
 import type { SynchroEntityConfig, SynchroJunctionConfig } from './entity-config';
 import { queueLogRows } from './log-buffer';
+import { runWithLogBlock } from './log-block';
 import { logKeysBySelect, runWithLogCte } from './log-select';
 import type { LogRowInput } from './log-writer';
 import { captureUpsert, isUpsert } from './upsert-capture';
@@ -103,8 +104,9 @@ async function captureBulk(
   run: () => Promise<unknown>,
 ): Promise<unknown> {
   // Outside a caller's transaction only: there, rows it queued earlier must keep lower ids than these.
-  if (qb.queryRunner?.isTransactionActive !== true && usesReturning(qb, plan)) {
-    const done = await asHandled(qb, () => runWithLogCte(qb, plan, run));
+  if (qb.queryRunner?.isTransactionActive !== true && returnsNothingElse(qb)) {
+    const oneStatement = usesReturning(qb, plan) ? runWithLogCte : runWithLogBlock;
+    const done = await asHandled(qb, () => oneStatement(qb, plan, run));
     if (done !== undefined) return done.result;
   }
   return inCaptureTransaction(qb, plan.dataSource, (runner, ownTransaction) =>
@@ -146,11 +148,18 @@ function usesReturning(qb: CapturedBuilder, plan: CapturePlan): boolean {
   // A restore must log only rows that were soft-deleted, which RETURNING cannot tell once they are
   // restored (TypeORM 0.3 does not limit the UPDATE to them); the pre-select reads the column first.
   if (plan.kind === 'restore') return false;
-  const map = qb.expressionMap;
   const type = plan.kind === 'delete' ? 'delete' : 'update';
   return (
     dialectFor(plan.dataSource).supportsReturning &&
     plan.dataSource.driver.isReturningSqlSupported(type) &&
+    returnsNothingElse(qb)
+  );
+}
+
+/** The statement asks for no RETURNING columns and no entities to update from its result. */
+function returnsNothingElse(qb: CapturedBuilder): boolean {
+  const map = qb.expressionMap;
+  return (
     (map.returning === undefined ||
       map.returning === '' ||
       (Array.isArray(map.returning) && map.returning.length === 0)) &&

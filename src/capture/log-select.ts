@@ -131,13 +131,24 @@ export async function logKeysBySelect(
   plan: CapturePlan,
   runner: QueryRunner,
 ): Promise<boolean> {
+  const insert = logInsertSql(qb, plan);
+  if (insert === undefined) return false;
+  await runner.query(...insert);
+  return true;
+}
+
+/**
+ * `INSERT INTO synchro_log … SELECT … FOR UPDATE` of the rows `qb` is about to touch, with its
+ * parameters, where the dialect can compute log keys in SQL; else `undefined`.
+ * @internal
+ */
+export function logInsertSql(qb: CapturedBuilder, plan: CapturePlan): [string, unknown[]] | undefined {
   const key = keySqlFor(qb, plan);
-  if (key === undefined) return false;
+  if (key === undefined) return undefined;
   const e = (name: string) => plan.dataSource.driver.escape(name);
   const columns = LOG_COLUMNS.map(e).join(', ');
   const [sql, params] = logRowsSelect(qb, plan, key).getQueryAndParameters();
-  await runner.query(`INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) ${sql}`, params);
-  return true;
+  return [`INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) ${sql}`, params];
 }
 
 /** The CTE that holds the rows a statement touched, as its RETURNING gives them. */
@@ -164,13 +175,29 @@ export async function runWithLogCte(
   const map = qb.expressionMap;
   const before = map.returning;
   map.returning = plan.metadata.primaryColumns.map((c) => e(c.databaseName)).join(', ');
-  const own = qb as unknown as { getQueryAndParameters(): [string, unknown[]] };
-  const original = own.getQueryAndParameters;
-  own.getQueryAndParameters = () => withLogCte(plan, key, ...original.call(qb));
   try {
-    return { result: await run() };
+    return { result: await rewritingStatement(qb, (sql, params) => withLogCte(plan, key, sql, params), run) };
   } finally {
     map.returning = before;
+  }
+}
+
+/**
+ * Runs `run()` (TypeORM's own `execute`) with the SQL and parameters it sends for `qb` passed through
+ * `rewrite` first.
+ * @internal
+ */
+export async function rewritingStatement<T>(
+  qb: CapturedBuilder,
+  rewrite: (sql: string, params: unknown[]) => [string, unknown[]],
+  run: () => Promise<T>,
+): Promise<T> {
+  const own = qb as unknown as { getQueryAndParameters(): [string, unknown[]] };
+  const original = own.getQueryAndParameters;
+  own.getQueryAndParameters = () => rewrite(...original.call(qb));
+  try {
+    return await run();
+  } finally {
     delete (own as Partial<typeof own>).getQueryAndParameters;
   }
 }

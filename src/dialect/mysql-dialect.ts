@@ -18,6 +18,13 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED',
 ]);
+/** MariaDB block prologue: any error inside undoes the transaction, then is raised unchanged. */
+const BLOCK_START =
+  'BEGIN NOT ATOMIC DECLARE synchro_affected BIGINT; ' +
+  'DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; START TRANSACTION;';
+/** MariaDB block epilogue: commits, then selects the last statement's affected-row count. */
+const BLOCK_END =
+  'SET synchro_affected = ROW_COUNT(); COMMIT; SELECT synchro_affected AS synchro_affected; END';
 const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   ER_DUP_ENTRY: 'unique',
   ER_BAD_NULL_ERROR: 'not-null',
@@ -29,7 +36,10 @@ const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   ER_LOCK_WAIT_TIMEOUT: 'lock-timeout',
 };
 
-/** MySQL / MariaDB: no UPDATE RETURNING, `GET_LOCK` named per database, `LOCK TABLES … READ` high-water mark. */
+/**
+ * MySQL / MariaDB: no UPDATE RETURNING, `GET_LOCK` named per database, `LOCK TABLES … READ` high-water
+ * mark, and anonymous blocks on MariaDB only.
+ */
 export const mysqlDialect: SynchroDialect = {
   name: 'mysql',
   // mysql2 interpolates on the client: the real limit is max_allowed_packet, kept well below here.
@@ -98,6 +108,10 @@ export const mysqlDialect: SynchroDialect = {
   readColumnSql: (column) => column,
   keyTextSql: mysqlKeyTextSql,
   concatSql: (parts) => `CONCAT(${parts.join(', ')})`,
+  atomicBlock: {
+    probeSql: 'BEGIN NOT ATOMIC DO 1; END',
+    sql: (statements) => `${BLOCK_START} ${statements.join('; ')}; ${BLOCK_END}`,
+  },
 
   async insertGenerated(runner, table, columns, rows): Promise<unknown[]> {
     if (rows.length === 0) return [];

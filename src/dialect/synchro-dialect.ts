@@ -113,6 +113,25 @@ export interface SynchroDialect {
    * and atomic without a transaction (needs {@link keyTextSql}).
    */
   readonly logWithCte?: boolean;
+  /**
+   * Several statements as one atomic round trip (MariaDB's anonymous `BEGIN NOT ATOMIC … END` block):
+   * an autocommitted bulk write and its log INSERT … SELECT then cost one round trip instead of four.
+   * Absent where unsupported; servers of the dialect that reject {@link AtomicBlock.probeSql} (MySQL)
+   * use a transaction of several statements instead.
+   */
+  readonly atomicBlock?: AtomicBlock;
+}
+
+/** See {@link SynchroDialect.atomicBlock}. */
+export interface AtomicBlock {
+  /** A block that does nothing: the server supports blocks exactly when it runs without error. */
+  readonly probeSql: string;
+  /**
+   * A block that starts a transaction, runs `statements` in order, commits, and then selects the last
+   * statement's affected-row count as one row with the column `synchro_affected`. An error in any
+   * statement rolls the whole transaction back and is raised unchanged (same code, same message).
+   */
+  sql(statements: readonly string[]): string;
 }
 
 /** @internal `INSERT INTO t (cols) VALUES (…), (…)` with `placeholder`-style parameters. */

@@ -1,0 +1,190 @@
+import 'reflect-metadata';
+import {
+  Column,
+  Entity,
+  Index,
+  PrimaryColumn,
+  QueryFailedError,
+  type DataSource,
+  type Logger,
+} from 'typeorm';
+import { assumeBlockSupport } from '../../src/capture/log-block';
+import { dialectFor } from '../../src/dialect/dialect-for';
+import { Synchro, SynchroSubscriber, synchroEntities } from '../../src/index';
+import { availableDialects } from '../support/dialects';
+import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+
+/**
+ * MariaDB / MySQL: an autocommitted bulk write and its log rows. MariaDB runs them as one anonymous
+ * block (one round trip); a server without blocks (MySQL) as a transaction of four statements. Both
+ * must be atomic, log the same rows and return what TypeORM returns without the capture.
+ */
+
+@Synchro()
+@Entity('lb_item')
+class Item {
+  @PrimaryColumn({ type: 'int' }) id!: number;
+  @Index() @Column({ type: 'varchar', length: 20 }) tag!: string;
+  @Column({ type: 'int', default: 0 }) qty!: number;
+  @Column({ type: 'varchar', length: 20, nullable: true, unique: true }) label!: string | null;
+}
+
+/** The statements a DataSource sends. */
+class QueryLog implements Logger {
+  queries: string[] = [];
+  logQuery(query: string): void {
+    this.queries.push(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+(availableDialects().includes('mysql') ? describe : describe.skip)(
+  'capture: autocommitted bulk writes as one block or one transaction [mysql]',
+  () => {
+    let db: TestDatabase;
+    let ds: DataSource;
+    let mariadb: boolean;
+    const log = new QueryLog();
+    let nextId = 1;
+
+    beforeAll(async () => {
+      db = await createTestDatabase('mysql');
+      ds = await openDataSource(db, {
+        entities: [Item, ...synchroEntities],
+        subscribers: [SynchroSubscriber],
+        logging: ['query'],
+        logger: log,
+      });
+      const rows = (await ds.query('SELECT VERSION() AS v')) as { v: string }[];
+      mariadb = /mariadb/i.test(rows[0]?.v ?? '');
+    });
+    afterAll(async () => {
+      await ds?.destroy();
+      await db?.drop();
+    });
+
+    async function items(tag: string, count: number): Promise<number[]> {
+      const ids = Array.from({ length: count }, () => nextId++);
+      await ds.getRepository(Item).save(ids.map((id) => ({ id, tag })));
+      return ids;
+    }
+
+    async function loggedKeys(after: number): Promise<string[]> {
+      const rows = (await ds.query(
+        "SELECT object_key AS k FROM synchro_log WHERE action = 'update' AND id > ? ORDER BY object_key",
+        [after],
+      )) as { k: string }[];
+      return rows.map((r) => r.k);
+    }
+
+    async function maxLogId(): Promise<number> {
+      const rows = (await ds.query('SELECT COALESCE(MAX(id), 0) AS m FROM synchro_log')) as { m: unknown }[];
+      return Number(rows[0]?.m);
+    }
+
+    /** The statements `fn` sends. */
+    async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+      const from = log.queries.length;
+      await fn();
+      return log.queries.slice(from);
+    }
+
+    it('an update(criteria) is one round trip on MariaDB and a transaction of its own elsewhere', async () => {
+      // A first bulk write asks the server once whether it runs blocks.
+      await items('warm-up', 1);
+      await ds.getRepository(Item).update({ tag: 'warm-up' }, { qty: 1 });
+      const ids = await items('trips', 3);
+      const after = await maxLogId();
+      const sent = await statementsOf(() => ds.getRepository(Item).update({ tag: 'trips' }, { qty: 5 }));
+      if (mariadb) {
+        expect(sent).toHaveLength(1);
+        expect(sent[0]).toMatch(
+          /^BEGIN NOT ATOMIC .*START TRANSACTION; INSERT INTO `synchro_log`.*; UPDATE /s,
+        );
+      } else {
+        expect(sent.map((q) => q.split(' ')[0])).toEqual(['START', 'INSERT', 'UPDATE', 'COMMIT']);
+      }
+      expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
+      expect(await ds.getRepository(Item).countBy({ tag: 'trips', qty: 5 })).toBe(3);
+    });
+
+    it('without blocks (as on MySQL): the same rows logged, the same result, nothing left by a failure', async () => {
+      const mysqlLike = await openDataSource(db, {
+        entities: [Item, ...synchroEntities],
+        subscribers: [SynchroSubscriber],
+        synchronize: false,
+        logging: ['query'],
+        logger: log,
+      });
+      try {
+        assumeBlockSupport(mysqlLike, false);
+        const repo = mysqlLike.getRepository(Item);
+        const ids = await items('no-block', 2);
+        const after = await maxLogId();
+        let result: Awaited<ReturnType<typeof repo.update>> | undefined;
+        const sent = await statementsOf(
+          async () => (result = await repo.update({ tag: 'no-block' }, { qty: 3 })),
+        );
+        expect(sent.map((q) => q.split(' ')[0])).toEqual(['START', 'INSERT', 'UPDATE', 'COMMIT']);
+        expect({ affected: result?.affected, raw: result?.raw as unknown }).toEqual({ affected: 2, raw: [] });
+        expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
+        const failed = await maxLogId();
+        await expect(repo.update({ tag: 'no-block' }, { label: 'same' })).rejects.toBeInstanceOf(
+          QueryFailedError,
+        );
+        expect(await maxLogId()).toBe(failed);
+      } finally {
+        await mysqlLike.destroy();
+      }
+    });
+
+    it('a statement killed while it waits for a lock leaves no open transaction, no log rows and no change', async () => {
+      const [first, second] = await items('killed', 2);
+      const holder = ds.createQueryRunner();
+      const runner = ds.createQueryRunner();
+      await holder.connect();
+      await runner.connect();
+      try {
+        await holder.startTransaction();
+        await holder.query('SELECT id FROM lb_item WHERE id = ? FOR UPDATE', [second]);
+        const own = (await runner.query('SELECT CONNECTION_ID() AS id')) as { id: unknown }[];
+        const after = await maxLogId();
+        const update = runner.manager.update(Item, { tag: 'killed' }, { qty: 8 }).catch((e: unknown) => e);
+        await sleep(300);
+        await ds.query(`KILL QUERY ${Number(own[0]?.id)}`);
+        const error = await update;
+        await holder.rollbackTransaction();
+        expect(error).toBeInstanceOf(QueryFailedError);
+        const state = (await runner.query('SELECT @@in_transaction AS open')) as { open: unknown }[];
+        expect(Number(state[0]?.open)).toBe(0);
+        expect(runner.isTransactionActive).toBe(false);
+        expect(await maxLogId()).toBe(after);
+        expect(await ds.getRepository(Item).countBy({ id: first, qty: 8 })).toBe(0);
+      } finally {
+        if (holder.isTransactionActive) await holder.rollbackTransaction();
+        await holder.release();
+        await runner.release();
+      }
+    });
+
+    it('the block raises the database error unchanged', async () => {
+      const [a, b] = await items('dup', 2);
+      const repo = ds.getRepository(Item);
+      const error = await repo.update({ tag: 'dup' }, { label: 'dup' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryFailedError);
+      expect((error as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe(
+        'ER_DUP_ENTRY',
+      );
+      expect(dialectFor(ds).classifyError(error)).toBe('unique');
+      expect(
+        (await repo.countBy({ id: a, label: 'dup' })) + (await repo.countBy({ id: b, label: 'dup' })),
+      ).toBe(0);
+    });
+  },
+);
