@@ -1,11 +1,25 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityMetadata } from 'typeorm';
 import { dialectFor } from '../dialect/dialect-for';
 import type { AtomicBlock } from '../dialect/synchro-dialect';
 import type { CapturedBuilder, CapturePlan } from './bulk-write-capture';
-import { logInsertSql, rewritingStatement } from './log-select';
+import { logInsertSql, logsBySelect, rewritingStatement, type LogInsert } from './log-select';
 
 /** Per DataSource: whether its server runs the dialect's anonymous blocks (asked once). */
 const blockSupport = new WeakMap<DataSource, Promise<boolean>>();
+
+/**
+ * A log INSERT built for one statement text, reused for the next statements with that text: its SQL,
+ * its own leading parameters, and how many of the statement's last parameters (its WHERE's) follow.
+ */
+interface ReusableInsert {
+  readonly sql: string;
+  readonly fixed: readonly unknown[];
+  readonly tail: number;
+}
+
+/** Per entity, by statement kind and text. */
+const insertsByStatement = new WeakMap<EntityMetadata, Map<string, ReusableInsert>>();
+const STATEMENTS_KEPT = 64;
 
 /**
  * Where the server runs anonymous blocks (MariaDB) and the dialect computes log keys in SQL: runs
@@ -22,16 +36,57 @@ export async function runWithLogBlock(
   run: () => Promise<unknown>,
 ): Promise<{ result: unknown } | undefined> {
   const block = dialectFor(plan.dataSource).atomicBlock;
-  if (block === undefined) return undefined;
-  const insert = logInsertSql(qb, plan);
-  if (insert === undefined || !(await runsBlocks(plan.dataSource, block))) return undefined;
-  const [insertSql, insertParams] = insert;
+  if (block === undefined || !logsBySelect(qb, plan)) return undefined;
+  if (!(await runsBlocks(plan.dataSource, block))) return undefined;
   const result = await rewritingStatement(
     qb,
-    (sql, params) => [block.sql([insertSql, sql]), [...insertParams, ...params]],
+    (sql, params) => {
+      const insert = logInsertFor(qb, plan, sql, params);
+      return [block.sql([insert.sql, sql]), [...insert.params, ...params]];
+    },
     run,
   );
   return { result: settled(result) };
+}
+
+/**
+ * The log INSERT for a statement TypeORM renders as `sql` with `params`. Its WHERE is the statement's
+ * own, so its WHERE parameters are the statement's last ones: once built and checked for one text, the
+ * same SQL serves every later statement with that text without building the SELECT again.
+ */
+function logInsertFor(
+  qb: CapturedBuilder,
+  plan: CapturePlan,
+  sql: string,
+  params: readonly unknown[],
+): Pick<LogInsert, 'sql' | 'params'> {
+  let byText = insertsByStatement.get(plan.metadata);
+  if (byText === undefined) insertsByStatement.set(plan.metadata, (byText = new Map()));
+  const id = `${plan.kind}\u0000${sql}`;
+  const known = byText.get(id);
+  if (known !== undefined) {
+    return { sql: known.sql, params: [...known.fixed, ...params.slice(params.length - known.tail)] };
+  }
+  const built = logInsertSql(qb, plan)!;
+  const entry = reusable(built, params);
+  if (entry !== undefined) {
+    if (byText.size >= STATEMENTS_KEPT) byText.clear();
+    byText.set(id, entry);
+  }
+  return built;
+}
+
+/**
+ * `built` as reusable when its WHERE parameters are the very values that end `params` (TypeORM renders
+ * both WHERE clauses from the builder's one parameter map). A guard: were they ever placed otherwise, the
+ * INSERT would only be built anew each time, never reused with the wrong values.
+ */
+function reusable(built: LogInsert, params: readonly unknown[]): ReusableInsert | undefined {
+  const tail = built.params.length - built.fixed;
+  if (tail < 0 || tail > params.length) return undefined;
+  const own = params.slice(params.length - tail);
+  if (!built.params.slice(built.fixed).every((value, i) => value === own[i])) return undefined;
+  return { sql: built.sql, fixed: built.params.slice(0, built.fixed), tail };
 }
 
 function runsBlocks(dataSource: DataSource, block: AtomicBlock): Promise<boolean> {

@@ -133,22 +133,37 @@ export async function logKeysBySelect(
 ): Promise<boolean> {
   const insert = logInsertSql(qb, plan);
   if (insert === undefined) return false;
-  await runner.query(...insert);
+  await runner.query(insert.sql, insert.params);
   return true;
 }
 
+/** A log `INSERT … SELECT` with its positional parameters. @internal */
+export interface LogInsert {
+  readonly sql: string;
+  readonly params: unknown[];
+  /** How many leading parameters are the log row's own (entity, key text, action); the rest are the WHERE's. */
+  readonly fixed: number;
+}
+
+/** Whether {@link logInsertSql} can log the rows of `qb`'s statement. @internal */
+export function logsBySelect(qb: CapturedBuilder, plan: CapturePlan): boolean {
+  return keySqlFor(qb, plan) !== undefined;
+}
+
 /**
- * `INSERT INTO synchro_log … SELECT … FOR UPDATE` of the rows `qb` is about to touch, with its
- * parameters, where the dialect can compute log keys in SQL; else `undefined`.
+ * `INSERT INTO synchro_log … SELECT … FOR UPDATE` of the rows `qb` is about to touch, where the dialect
+ * can compute log keys in SQL; else `undefined`.
  * @internal
  */
-export function logInsertSql(qb: CapturedBuilder, plan: CapturePlan): [string, unknown[]] | undefined {
+export function logInsertSql(qb: CapturedBuilder, plan: CapturePlan): LogInsert | undefined {
   const key = keySqlFor(qb, plan);
   if (key === undefined) return undefined;
   const e = (name: string) => plan.dataSource.driver.escape(name);
   const columns = LOG_COLUMNS.map(e).join(', ');
   const [sql, params] = logRowsSelect(qb, plan, key).getQueryAndParameters();
-  return [`INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) ${sql}`, params];
+  // The SELECT list (entity, key pieces, action, natural key) comes before the WHERE.
+  const fixed = Object.keys(key.params).length + 3;
+  return { sql: `INSERT INTO ${e(SYNCHRO_TABLES.log)} (${columns}) ${sql}`, params, fixed };
 }
 
 /** The CTE that holds the rows a statement touched, as its RETURNING gives them. */

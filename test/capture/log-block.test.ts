@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import {
   Column,
   Entity,
+  In,
   Index,
+  Not,
   PrimaryColumn,
   QueryFailedError,
   type DataSource,
@@ -27,6 +29,16 @@ class Item {
   @Index() @Column({ type: 'varchar', length: 20 }) tag!: string;
   @Column({ type: 'int', default: 0 }) qty!: number;
   @Column({ type: 'varchar', length: 20, nullable: true, unique: true }) label!: string | null;
+  /** Stored as a date, written and queried as 'YYYY-MM-DD' text: a criterion on it is bound as a Date. */
+  @Column({
+    type: 'datetime',
+    nullable: true,
+    transformer: {
+      to: (v?: string | null) => (v == null ? v : new Date(`${v}T00:00:00Z`)),
+      from: (v?: Date | null) => (v == null ? v : v.toISOString().slice(0, 10)),
+    },
+  })
+  day!: string | null;
 }
 
 /** The statements a DataSource sends. */
@@ -170,6 +182,40 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         if (holder.isTransactionActive) await holder.rollbackTransaction();
         await holder.release();
         await runner.release();
+      }
+    });
+
+    it('statements of the same text with other values each log exactly their own rows', async () => {
+      const repo = ds.getRepository(Item);
+      const groups = [await items('same-a', 2), await items('same-b', 3), await items('same-c', 1)];
+      for (const [i, tag] of ['same-a', 'same-b', 'same-c'].entries()) {
+        const after = await maxLogId();
+        const result = await repo.update({ tag }, { qty: 10 + i });
+        expect({ tag, affected: result.affected, keys: await loggedKeys(after) }).toEqual({
+          tag,
+          affected: groups[i]!.length,
+          keys: groups[i]!.map((id) => `{"id":"${id}"}`).sort(),
+        });
+      }
+      for (const ids of [groups[1]!.slice(0, 2), groups[0]!, groups[1]!.slice(1)]) {
+        const after = await maxLogId();
+        await repo.update({ id: In(ids), qty: Not(-1) }, { qty: 20 });
+        expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
+      }
+    });
+
+    it('criteria through a transformer (bound as Date objects): each statement logs its own rows', async () => {
+      const repo = ds.getRepository(Item);
+      const ids = await items('days', 4);
+      await repo.update({ id: In(ids.slice(0, 2)) }, { day: '2024-05-01' });
+      await repo.update({ id: In(ids.slice(2)) }, { day: '2024-05-02' });
+      for (const [day, expected] of [
+        ['2024-05-02', ids.slice(2)],
+        ['2024-05-01', ids.slice(0, 2)],
+      ] as const) {
+        const after = await maxLogId();
+        await repo.update({ tag: 'days', day }, { qty: 30 });
+        expect(await loggedKeys(after)).toEqual(expected.map((id) => `{"id":"${id}"}`).sort());
       }
     });
 
