@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DataSource } from 'typeorm';
+import { MoreThanOrEqual, type DataSource } from 'typeorm';
 import { runInNoLogContext } from '../../../src/capture/no-log-context';
 import { synchronize } from '../../../src/sync/synchronizer';
 import type { SyncResult } from '../../../src/sync/sync-result';
@@ -19,6 +19,8 @@ export type Step =
   | { k: 'updateTag' | 'updateLink'; db: DbName; i: number }
   | { k: 'createChild'; db: DbName; i: number | null; v: number }
   | { k: 'updateChild'; db: DbName; i: number; j: number | null; v: number }
+  /** `update(criteria, …)`: every child whose value is at least the picked one's. */
+  | { k: 'bulkUpdateChildren'; db: DbName; i: number }
   | { k: 'createLink'; db: DbName; i: number; j: number }
   | { k: 'm2mAdd' | 'm2mRemove' | 'm2mClear'; db: DbName; i: number; j: number }
   | { k: 'sync'; from: DbName; commit: 'run' | 'batch'; batchSize: number };
@@ -52,6 +54,7 @@ export function historyArbitrary(maxLength: number): fc.Arbitrary<Step[]> {
       weight: 2,
       arbitrary: fc.record({ k: fc.constantFrom('updateTag' as const, 'updateLink' as const), db, i: pick }),
     },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('bulkUpdateChildren' as const), db, i: pick }) },
     {
       weight: 2,
       arbitrary: fc.record({
@@ -218,6 +221,18 @@ export class HistoryRunner {
         row.parent = parent?.rid ?? null;
         await ds.getRepository(RelChild).save(entity);
         model.logged(db, row.rid, 'update');
+        return true;
+      }
+      case 'bulkUpdateChildren': {
+        const picked = this.pick(db, 'child', step.i);
+        if (picked === undefined) return false;
+        const value = picked.value;
+        const rows = this.rowsOf(db, 'child').filter((row) => row.value >= value);
+        await ds.getRepository(RelChild).update({ value: MoreThanOrEqual(value) }, { value: index });
+        for (const row of rows) {
+          row.value = index;
+          model.logged(db, row.rid, 'update');
+        }
         return true;
       }
       case 'createLink': {
