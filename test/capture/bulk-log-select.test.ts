@@ -8,7 +8,6 @@ import {
   QueryFailedError,
   type DataSource,
   type EntitySubscriberInterface,
-  type Logger,
   type ObjectLiteral,
   type UpdateEvent,
 } from 'typeorm';
@@ -16,6 +15,7 @@ import { dialectFor } from '../../src/dialect/dialect-for';
 import { synchronize, Synchro, SynchroSubscriber, synchroEntities } from '../../src/index';
 import { availableDialects, type TestDialect } from '../support/dialects';
 import { describeEachDialect } from '../support/describe-dialects';
+import { QueryLog } from '../support/query-log';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
 
 /**
@@ -99,19 +99,6 @@ const NASTY_TEXT = [
   '{"id":"x"}',
   "apos'trophe %_",
 ];
-
-/** The statements a DataSource sends, to see which path a write took. */
-class QueryLog implements Logger {
-  queries: string[] = [];
-  logQuery(query: string): void {
-    this.queries.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
 
 let beforeUpdateHook: (() => Promise<void>) | undefined;
 

@@ -1,19 +1,10 @@
 import 'reflect-metadata';
-import {
-  Column,
-  Entity,
-  In,
-  Index,
-  Not,
-  PrimaryColumn,
-  QueryFailedError,
-  type DataSource,
-  type Logger,
-} from 'typeorm';
+import { Column, Entity, In, Index, Not, PrimaryColumn, QueryFailedError, type DataSource } from 'typeorm';
 import { assumeBlockSupport } from '../../src/capture/log-block';
 import { dialectFor } from '../../src/dialect/dialect-for';
 import { Synchro, SynchroSubscriber, synchroEntities } from '../../src/index';
 import { availableDialects } from '../support/dialects';
+import { QueryLog } from '../support/query-log';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
 
 /**
@@ -39,19 +30,6 @@ class Item {
     },
   })
   day!: string | null;
-}
-
-/** The statements a DataSource sends. */
-class QueryLog implements Logger {
-  queries: string[] = [];
-  logQuery(query: string): void {
-    this.queries.push(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
