@@ -73,6 +73,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       return rows.map((r) => r.k);
     }
 
+    /**
+     * Resolves once the connection `thread` is running the statement that logs (it cannot finish while
+     * another transaction holds a row lock it needs; MariaDB does not always list such a wait in
+     * INNODB_TRX, so the process list is what is read). Fails after ten seconds.
+     */
+    async function waitUntilLogging(thread: number): Promise<void> {
+      for (let waited = 0; waited < 10_000; waited += 20) {
+        const rows = (await ds.query(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND = 'Query' AND INFO LIKE '%synchro_log%'",
+          [thread],
+        )) as { n: unknown }[];
+        if (Number(rows[0]?.n) > 0) return;
+        await sleep(20);
+      }
+      throw new Error(`connection ${thread} never ran the statement that logs`);
+    }
+
     async function maxLogId(): Promise<number> {
       const rows = (await ds.query('SELECT COALESCE(MAX(id), 0) AS m FROM synchro_log')) as { m: unknown }[];
       return Number(rows[0]?.m);
@@ -146,8 +163,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         const own = (await runner.query('SELECT CONNECTION_ID() AS id')) as { id: unknown }[];
         const after = await maxLogId();
         const update = runner.manager.update(Item, { tag: 'killed' }, { qty: 8 }).catch((e: unknown) => e);
-        await sleep(300);
-        await ds.query(`KILL QUERY ${Number(own[0]?.id)}`);
+        const thread = Number(own[0]?.id);
+        await waitUntilLogging(thread);
+        await ds.query(`KILL QUERY ${thread}`);
         const error = await update;
         await holder.rollbackTransaction();
         expect(error).toBeInstanceOf(QueryFailedError);
