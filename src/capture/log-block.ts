@@ -17,6 +17,9 @@ interface ReusableInsert {
   readonly tail: number;
 }
 
+/** WHERE values (approximate bytes) past which a statement is not sent as a block. */
+const BLOCK_VALUE_BYTES = 1 << 20;
+
 /** Per entity, by statement kind and text. */
 const insertsByStatement = new WeakMap<EntityMetadata, Map<string, ReusableInsert>>();
 const STATEMENTS_KEPT = 64;
@@ -36,7 +39,7 @@ export async function runWithLogBlock(
   run: () => Promise<unknown>,
 ): Promise<{ result: unknown } | undefined> {
   const block = dialectFor(plan.dataSource).atomicBlock;
-  if (block === undefined || !logsBySelect(qb, plan)) return undefined;
+  if (block === undefined || !logsBySelect(qb, plan) || !smallEnough(qb)) return undefined;
   if (!(await runsBlocks(plan.dataSource, block))) return undefined;
   const result = await rewritingStatement(
     qb,
@@ -87,6 +90,26 @@ function reusable(built: LogInsert, params: readonly unknown[]): ReusableInsert 
   const own = params.slice(params.length - tail);
   if (!built.params.slice(built.fixed).every((value, i) => value === own[i])) return undefined;
   return { sql: built.sql, fixed: built.params.slice(0, built.fixed), tail };
+}
+
+/**
+ * The block carries the statement's WHERE values twice (its own and the log INSERT's). Past
+ * {@link BLOCK_VALUE_BYTES} of them, where one round trip saved is nothing beside the statement's own
+ * work, the four statements are sent instead, each within the server's packet limit as before.
+ */
+function smallEnough(qb: CapturedBuilder): boolean {
+  let bytes = 0;
+  for (const value of Object.values(qb.expressionMap.parameters)) bytes += approximateBytes(value);
+  return bytes <= BLOCK_VALUE_BYTES;
+}
+
+function approximateBytes(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Buffer.isBuffer(value)) return value.length;
+  if (!Array.isArray(value)) return 8;
+  let bytes = 0;
+  for (const item of value as unknown[]) bytes += approximateBytes(item);
+  return bytes;
 }
 
 function runsBlocks(dataSource: DataSource, block: AtomicBlock): Promise<boolean> {

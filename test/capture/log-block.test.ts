@@ -215,6 +215,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       }
     });
 
+    it('a statement with over a mebibyte of WHERE values is sent as four statements, logged the same', async () => {
+      const ids = await items('big', 2);
+      const tags = ['big', ...Array.from({ length: 1100 }, (_, i) => `${i}`.padEnd(1000, 'x'))];
+      const after = await maxLogId();
+      const sent = await statementsOf(() => ds.getRepository(Item).update({ tag: In(tags) }, { qty: 40 }));
+      expect(sent.map((q) => q.split(' ')[0])).toEqual(['START', 'INSERT', 'UPDATE', 'COMMIT']);
+      expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
+    });
+
     it('the block raises the database error unchanged', async () => {
       const [a, b] = await items('dup', 2);
       const repo = ds.getRepository(Item);
