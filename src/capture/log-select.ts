@@ -141,7 +141,7 @@ export async function logKeysBySelect(
 export interface LogInsert {
   readonly sql: string;
   readonly params: unknown[];
-  /** How many leading parameters are the log row's own (entity, key text, action); the rest are the WHERE's. */
+  /** How many leading parameters are the log row's own (entity, key pieces, action, natural key); the rest are the WHERE's. */
   readonly fixed: number;
 }
 
