@@ -25,6 +25,10 @@ const BLOCK_START =
 /** MariaDB block epilogue: commits, then selects the last statement's affected-row count. */
 const BLOCK_END =
   'SET synchro_affected = ROW_COUNT(); COMMIT; SELECT synchro_affected AS synchro_affected; END';
+/** `statements` in one MariaDB anonymous block (see `SynchroDialect.atomicBlock`). */
+function blockSql(statements: readonly string[]): string {
+  return `${BLOCK_START} ${statements.join('; ')}; ${BLOCK_END}`;
+}
 const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   ER_DUP_ENTRY: 'unique',
   ER_BAD_NULL_ERROR: 'not-null',
@@ -109,8 +113,10 @@ export const mysqlDialect: SynchroDialect = {
   keyTextSql: mysqlKeyTextSql,
   concatSql: (parts) => `CONCAT(${parts.join(', ')})`,
   atomicBlock: {
-    probeSql: 'BEGIN NOT ATOMIC DO 1; END',
-    sql: (statements) => `${BLOCK_START} ${statements.join('; ')}; ${BLOCK_END}`,
+    // The very block the capture sends, around a statement that does nothing: a server or session
+    // that cannot run one part of it (MySQL; MariaDB with sql_mode=ORACLE) rejects the probe.
+    probeSql: blockSql(['DO 0']),
+    sql: blockSql,
   },
 
   async insertGenerated(runner, table, columns, rows): Promise<unknown[]> {

@@ -124,7 +124,10 @@ export interface SynchroDialect {
 
 /** See {@link SynchroDialect.atomicBlock}. */
 export interface AtomicBlock {
-  /** A block that does nothing: the server supports blocks exactly when it runs without error. */
+  /**
+   * A block built as {@link sql} builds them, around a statement that does nothing: the server runs
+   * such blocks exactly when it runs this one without error.
+   */
   readonly probeSql: string;
   /**
    * A block that starts a transaction, runs `statements` in order, commits, and then selects the last
