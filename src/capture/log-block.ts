@@ -49,7 +49,7 @@ export async function runWithLogBlock(
     },
     run,
   );
-  return { result: settled(result) };
+  return { result: settled(result, block) };
 }
 
 /**
@@ -131,13 +131,13 @@ async function probe(dataSource: DataSource, block: AtomicBlock): Promise<boolea
 
 /**
  * TypeORM's update or delete result of the block, made what it is for the statement alone: `affected`
- * from the count the block selects, `raw` empty (TypeORM's `raw` for a MySQL UPDATE or DELETE).
+ * the statement's own count (read by the dialect), `raw` empty (TypeORM's `raw` for a MySQL UPDATE or
+ * DELETE).
  */
-function settled(result: unknown): unknown {
+function settled(result: unknown, block: AtomicBlock): unknown {
   const outcome = result as { raw?: unknown; affected?: number | null };
-  const [rows] = Array.isArray(outcome.raw) ? (outcome.raw as unknown[]) : [];
-  const first = Array.isArray(rows) ? (rows[0] as { synchro_affected?: unknown } | undefined) : undefined;
-  if (first?.synchro_affected !== undefined) outcome.affected = Number(first.synchro_affected);
+  const affected = block.affectedOf(outcome.raw);
+  if (affected !== undefined) outcome.affected = affected;
   outcome.raw = [];
   return outcome;
 }

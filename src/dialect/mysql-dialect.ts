@@ -29,6 +29,16 @@ const BLOCK_END =
 function blockSql(statements: readonly string[]): string {
   return `${BLOCK_START} ${statements.join('; ')}; ${BLOCK_END}`;
 }
+
+/**
+ * The count a {@link blockSql} block selects. mysql2 returns a block's results as a list, its one row
+ * set first; the block's own OK packet after it sums the rows of every statement, so it is not used.
+ */
+function blockAffected(raw: unknown): number | undefined {
+  const [rows] = Array.isArray(raw) ? (raw as unknown[]) : [];
+  const first = Array.isArray(rows) ? (rows[0] as { synchro_affected?: unknown } | undefined) : undefined;
+  return first?.synchro_affected === undefined ? undefined : Number(first.synchro_affected);
+}
 const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   ER_DUP_ENTRY: 'unique',
   ER_BAD_NULL_ERROR: 'not-null',
@@ -117,6 +127,7 @@ export const mysqlDialect: SynchroDialect = {
     // that cannot run one part of it (MySQL; MariaDB with sql_mode=ORACLE) rejects the probe.
     probeSql: blockSql(['DO 0']),
     sql: blockSql,
+    affectedOf: blockAffected,
   },
 
   async insertGenerated(runner, table, columns, rows): Promise<unknown[]> {

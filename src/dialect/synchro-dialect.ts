@@ -130,11 +130,13 @@ export interface AtomicBlock {
    */
   readonly probeSql: string;
   /**
-   * A block that starts a transaction, runs `statements` in order, commits, and then selects the last
-   * statement's affected-row count as one row with the column `synchro_affected`. An error in any
-   * statement rolls the whole transaction back and is raised unchanged (same code, same message).
+   * A block that starts a transaction, runs `statements` in order, commits, and then returns the last
+   * statement's affected-row count (read it with {@link affectedOf}). An error in any statement rolls
+   * the whole transaction back and is raised unchanged (same code, same message).
    */
   sql(statements: readonly string[]): string;
+  /** The last statement's affected-row count from what the driver returned for a {@link sql} block. */
+  affectedOf(raw: unknown): number | undefined;
 }
 
 /** @internal `INSERT INTO t (cols) VALUES (…), (…)` with `placeholder`-style parameters. */
