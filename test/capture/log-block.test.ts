@@ -5,6 +5,7 @@ import { dialectFor } from '../../src/dialect/dialect-for';
 import { Synchro, SynchroSubscriber, synchroEntities } from '../../src/index';
 import { availableDialects } from '../support/dialects';
 import { QueryLog } from '../support/query-log';
+import { logMark, readLog, row, type LoggedRow } from '../support/capture-harness';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
 
 /**
@@ -31,6 +32,9 @@ class Item {
   })
   day!: string | null;
 }
+
+/** Log rows by their object's integer id. */
+const byId = (rows: LoggedRow[]) => [...rows].sort((a, b) => Number(a.key.id) - Number(b.key.id));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,13 +69,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       return ids;
     }
 
-    async function loggedKeys(after: number): Promise<string[]> {
-      const rows = (await ds.query(
-        "SELECT object_key AS k FROM synchro_log WHERE action = 'update' AND id > ? ORDER BY object_key",
-        [after],
-      )) as { k: string }[];
-      return rows.map((r) => r.k);
-    }
+    /** The log rows written after `mark`, in key order (a block inserts them in key-text order). */
+    const logAfter = async (mark: string) => byId(await readLog(ds, mark));
+    /** The `update` log rows of `ids`, in key order. */
+    const updatesOf = (ids: readonly number[]) => byId(ids.map((id) => row('lb_item', { id }, 'update')));
 
     /**
      * Resolves once the connection `thread` is running the statement that logs (it cannot finish while
@@ -90,11 +91,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       throw new Error(`connection ${thread} never ran the statement that logs`);
     }
 
-    async function maxLogId(): Promise<number> {
-      const rows = (await ds.query('SELECT COALESCE(MAX(id), 0) AS m FROM synchro_log')) as { m: unknown }[];
-      return Number(rows[0]?.m);
-    }
-
     /** The statements `fn` sends. */
     async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
       const from = log.queries.length;
@@ -107,7 +103,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       await items('warm-up', 1);
       await ds.getRepository(Item).update({ tag: 'warm-up' }, { qty: 1 });
       const ids = await items('trips', 3);
-      const after = await maxLogId();
+      const after = await logMark(ds);
       const sent = await statementsOf(() => ds.getRepository(Item).update({ tag: 'trips' }, { qty: 5 }));
       if (mariadb) {
         expect(sent).toHaveLength(1);
@@ -117,7 +113,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       } else {
         expect(sent.map((q) => q.split(' ')[0])).toEqual(['START', 'INSERT', 'UPDATE', 'COMMIT']);
       }
-      expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
+      expect(await logAfter(after)).toEqual(updatesOf(ids));
       expect(await ds.getRepository(Item).countBy({ tag: 'trips', qty: 5 })).toBe(3);
     });
 
@@ -133,19 +129,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         assumeBlockSupport(mysqlLike, false);
         const repo = mysqlLike.getRepository(Item);
         const ids = await items('no-block', 2);
-        const after = await maxLogId();
+        const after = await logMark(ds);
         let result: Awaited<ReturnType<typeof repo.update>> | undefined;
         const sent = await statementsOf(
           async () => (result = await repo.update({ tag: 'no-block' }, { qty: 3 })),
         );
         expect(sent.map((q) => q.split(' ')[0])).toEqual(['START', 'INSERT', 'UPDATE', 'COMMIT']);
         expect({ affected: result?.affected, raw: result?.raw as unknown }).toEqual({ affected: 2, raw: [] });
-        expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
-        const failed = await maxLogId();
+        expect(await logAfter(after)).toEqual(updatesOf(ids));
+        const failed = await logMark(ds);
         await expect(repo.update({ tag: 'no-block' }, { label: 'same' })).rejects.toBeInstanceOf(
           QueryFailedError,
         );
-        expect(await maxLogId()).toBe(failed);
+        expect(await logMark(ds)).toBe(failed);
       } finally {
         await mysqlLike.destroy();
       }
@@ -161,7 +157,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         await holder.startTransaction();
         await holder.query('SELECT id FROM lb_item WHERE id = ? FOR UPDATE', [second]);
         const own = (await runner.query('SELECT CONNECTION_ID() AS id')) as { id: unknown }[];
-        const after = await maxLogId();
+        const after = await logMark(ds);
         const update = runner.manager.update(Item, { tag: 'killed' }, { qty: 8 }).catch((e: unknown) => e);
         const thread = Number(own[0]?.id);
         await waitUntilLogging(thread);
@@ -172,7 +168,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         const state = (await runner.query('SELECT @@in_transaction AS open')) as { open: unknown }[];
         expect(Number(state[0]?.open)).toBe(0);
         expect(runner.isTransactionActive).toBe(false);
-        expect(await maxLogId()).toBe(after);
+        expect(await logMark(ds)).toBe(after);
         expect(await ds.getRepository(Item).countBy({ id: first, qty: 8 })).toBe(0);
       } finally {
         if (holder.isTransactionActive) await holder.rollbackTransaction();
@@ -185,18 +181,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       const repo = ds.getRepository(Item);
       const groups = [await items('same-a', 2), await items('same-b', 3), await items('same-c', 1)];
       for (const [i, tag] of ['same-a', 'same-b', 'same-c'].entries()) {
-        const after = await maxLogId();
+        const after = await logMark(ds);
         const result = await repo.update({ tag }, { qty: 10 + i });
-        expect({ tag, affected: result.affected, keys: await loggedKeys(after) }).toEqual({
+        expect({ tag, affected: result.affected, keys: await logAfter(after) }).toEqual({
           tag,
           affected: groups[i]!.length,
-          keys: groups[i]!.map((id) => `{"id":"${id}"}`).sort(),
+          keys: updatesOf(groups[i]!),
         });
       }
       for (const ids of [groups[1]!.slice(0, 2), groups[0]!, groups[1]!.slice(1)]) {
-        const after = await maxLogId();
+        const after = await logMark(ds);
         await repo.update({ id: In(ids), qty: Not(-1) }, { qty: 20 });
-        expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
+        expect(await logAfter(after)).toEqual(updatesOf(ids));
       }
     });
 
@@ -209,19 +205,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         ['2024-05-02', ids.slice(2)],
         ['2024-05-01', ids.slice(0, 2)],
       ] as const) {
-        const after = await maxLogId();
+        const after = await logMark(ds);
         await repo.update({ tag: 'days', day }, { qty: 30 });
-        expect(await loggedKeys(after)).toEqual(expected.map((id) => `{"id":"${id}"}`).sort());
+        expect(await logAfter(after)).toEqual(updatesOf(expected));
       }
     });
 
     it('a statement with over a mebibyte of WHERE values is sent as four statements, logged the same', async () => {
       const ids = await items('big', 2);
       const tags = ['big', ...Array.from({ length: 1100 }, (_, i) => `${i}`.padEnd(1000, 'x'))];
-      const after = await maxLogId();
+      const after = await logMark(ds);
       const sent = await statementsOf(() => ds.getRepository(Item).update({ tag: In(tags) }, { qty: 40 }));
       expect(sent.map((q) => q.split(' ')[0])).toEqual(['START', 'INSERT', 'UPDATE', 'COMMIT']);
-      expect(await loggedKeys(after)).toEqual(ids.map((id) => `{"id":"${id}"}`).sort());
+      expect(await logAfter(after)).toEqual(updatesOf(ids));
     });
 
     it('the block raises the database error unchanged', async () => {
