@@ -60,6 +60,7 @@ export const mysqlDialect: SynchroDialect = {
   maxParameters: 20000,
   supportsReturning: false,
   singleConnection: false,
+  inProcess: false,
   nowMsSql: "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)",
   forUpdateSql: ' FOR UPDATE',
   placeholder: () => '?',

@@ -26,6 +26,7 @@ export const postgresDialect: SynchroDialect = {
   maxParameters: 65535,
   supportsReturning: true,
   singleConnection: false,
+  inProcess: false,
   nowMsSql: '(floor(extract(epoch from clock_timestamp()) * 1000))::bigint',
   forUpdateSql: ' FOR UPDATE',
   placeholder: (index) => `$${index}`,

@@ -38,6 +38,7 @@ export const sqliteDialect: SynchroDialect = {
   maxParameters: 32766,
   supportsReturning: true,
   singleConnection: true,
+  inProcess: true,
   nowMsSql: NOW_MS,
   forUpdateSql: '',
   placeholder: () => '?',

@@ -26,6 +26,11 @@ export interface SynchroDialect {
   readonly supportsReturning: boolean;
   /** The DataSource has a single connection: library transactions must be serialized with the app's. */
   readonly singleConnection: boolean;
+  /**
+   * The database runs inside this process, on its JavaScript thread (better-sqlite3): while one of its
+   * statements runs nothing else does, so no other work can overlap it.
+   */
+  readonly inProcess: boolean;
   /** A SQL expression for the server clock in UTC epoch milliseconds (an integer). */
   readonly nowMsSql: string;
   /** Suffix of a SELECT that locks the rows it reads until the transaction ends. */

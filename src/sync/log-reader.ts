@@ -79,9 +79,9 @@ export interface LogPage {
 }
 
 /**
- * @internal The log rows `after < id <= to` in pages of `limit`, in id order. Each page is read while
- * the caller works on the one before (the next read is issued when a page is handed out), and no read
- * is made past a page that ends the range.
+ * @internal The log rows `after < id <= to` in pages of `limit`, in id order, and no read past a page
+ * that ends the range. With `readAhead`, each page is read while the caller works on the one before
+ * (the next read is issued when a page is handed out); without it, when the caller asks for it.
  *
  * @example
  * for await (const page of logPages(local, cursor, mark, 2000)) apply(page.rows);
@@ -91,6 +91,7 @@ export async function* logPages(
   after: string,
   to: string,
   limit: number,
+  readAhead = true,
 ): AsyncGenerator<LogPage> {
   let next: Promise<LogRow[]> = readLogPage(side, after, to, limit);
   for (;;) {
@@ -98,10 +99,14 @@ export async function* logPages(
     const last = rows[rows.length - 1];
     if (last === undefined) return;
     const endsRange = rows.length < limit || last.id === to;
-    next = endsRange ? Promise.resolve([]) : readLogPage(side, last.id, to, limit);
-    // A caller that stops on an error leaves this read behind: its failure must not go unhandled.
-    next.catch(() => undefined);
+    const read = () => (endsRange ? Promise.resolve([]) : readLogPage(side, last.id, to, limit));
+    if (readAhead) {
+      next = read();
+      // A caller that stops on an error leaves this read behind: its failure must not go unhandled.
+      next.catch(() => undefined);
+    }
     yield { rows, lastId: last.id, endsRange };
+    if (!readAhead) next = read();
   }
 }
 

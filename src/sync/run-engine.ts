@@ -138,13 +138,15 @@ async function processLog(state: RunState): Promise<void> {
   const { batchSize } = session.options;
   const range = { from: session.fromLogId, to: session.toLogId, total: state.total };
   const summaries = await RangeSummaries.open(ctx.local, range, batchSize);
-  const pages = logPages(ctx.local, range.from, range.to, batchSize);
-  let next = await ahead(state, pages, summaries);
+  const overlap = readsAhead(ctx);
+  const pages = logPages(ctx.local, range.from, range.to, batchSize, overlap);
+  const nextPage = () => ahead(state, pages, summaries);
+  let next = await nextPage();
   while (next.page !== undefined) {
     const { rows, lastId, endsRange } = next.page;
     // The next page, its summaries and its local reads go on while this one is applied.
-    const following = ahead(state, pages, summaries);
-    following.catch(() => undefined);
+    const following = overlap ? nextPage() : undefined;
+    following?.catch(() => undefined);
     const objects = collapsePage(state, rows, next.lastRows);
     const apply = session.options.full ? objects.filter((o) => o.action === 'delete') : objects;
     await processBatch(state, apply, next.preread);
@@ -154,8 +156,18 @@ async function processLog(state: RunState): Promise<void> {
       await commitRun(state, lastId);
       await state.runner.startTransaction();
     }
-    next = await following;
+    next = await (following ?? nextPage());
   }
+}
+
+/**
+ * Whether the next log page is made ready while the current one is applied. Between two in-process
+ * databases (SQLite on both sides) nothing can overlap, and reading ahead would only keep two more
+ * pages alive across a batch, long enough for V8 to move them to its old generation: a
+ * 1,000,000-change sqlite→sqlite sync peaked 35–40 MB higher with it, and ran no faster.
+ */
+function readsAhead(ctx: EngineContext): boolean {
+  return !(ctx.local.dialect.inProcess && ctx.remote.dialect.inProcess);
 }
 
 /** A log page made ready to apply: see {@link ahead}. */

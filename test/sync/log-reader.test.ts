@@ -21,7 +21,7 @@ function counting(side: SideSql): { side: SideSql; reads: () => number } {
   return { side: { ...side, db: db as SideSql['db'] }, reads: () => reads };
 }
 
-describeEachDialect('logPages (the log range in pages, each read ahead)', (dialect) => {
+describeEachDialect('logPages (the log range in pages, read ahead or on demand)', (dialect) => {
   const database = useDatabase(dialect, [...synchroEntities]);
 
   it('hands out every row of the range once, in order, and reads nothing past the page that ends it', async () => {
@@ -30,7 +30,8 @@ describeEachDialect('logPages (the log range in pages, each read ahead)', (diale
         fc.integer({ min: 0, max: 12 }),
         fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 1, max: 5 }),
-        async (inRange, afterRange, limit) => {
+        fc.boolean(),
+        async (inRange, afterRange, limit, readAhead) => {
           const ds = database();
           const side = sideSql(ds);
           const from = await appendLog(ds, 0);
@@ -39,10 +40,11 @@ describeEachDialect('logPages (the log range in pages, each read ahead)', (diale
           const expected = await readLogPage(side, from, to, 1000);
           const probe = counting(side);
           const pages = [];
-          for await (const page of logPages(probe.side, from, to, limit)) {
+          for await (const page of logPages(probe.side, from, to, limit, readAhead)) {
             pages.push(page);
-            // The next page is already being read while this one is handed out.
-            expect(probe.reads()).toBe(page.endsRange ? pages.length : pages.length + 1);
+            // Read ahead, the next page is already being read while this one is handed out.
+            const ahead = readAhead && !page.endsRange ? 1 : 0;
+            expect(probe.reads()).toBe(pages.length + ahead);
           }
           expect(pages.flatMap((p) => p.rows)).toEqual(expected);
           expect(pages.every((p) => p.rows.length > 0 && p.rows.length <= limit)).toBe(true);
