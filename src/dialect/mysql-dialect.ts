@@ -61,6 +61,7 @@ export const mysqlDialect: SynchroDialect = {
   supportsReturning: false,
   singleConnection: false,
   inProcess: false,
+  copiesStoredValues: false,
   nowMsSql: "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)",
   forUpdateSql: ' FOR UPDATE',
   placeholder: () => '?',

@@ -27,6 +27,7 @@ export const postgresDialect: SynchroDialect = {
   supportsReturning: true,
   singleConnection: false,
   inProcess: false,
+  copiesStoredValues: false,
   nowMsSql: '(floor(extract(epoch from clock_timestamp()) * 1000))::bigint',
   forUpdateSql: ' FOR UPDATE',
   placeholder: (index) => `$${index}`,

@@ -39,6 +39,7 @@ export const sqliteDialect: SynchroDialect = {
   supportsReturning: true,
   singleConnection: true,
   inProcess: true,
+  copiesStoredValues: true,
   nowMsSql: NOW_MS,
   forUpdateSql: '',
   placeholder: () => '?',

@@ -31,6 +31,13 @@ export interface SynchroDialect {
    * statements runs nothing else does, so no other work can overlap it.
    */
   readonly inProcess: boolean;
+  /**
+   * Its driver hands stored values over as they are stored (better-sqlite3: text, numbers, blobs), so a
+   * value read from one of its databases can be written to a column of the same type in another as
+   * it is, without TypeORM's hydrate-and-prepare round trip (which parses a SQLite date's text into a
+   * `Date` and formats it back).
+   */
+  readonly copiesStoredValues: boolean;
   /** A SQL expression for the server clock in UTC epoch milliseconds (an integer). */
   readonly nowMsSql: string;
   /** Suffix of a SELECT that locks the rows it reads until the transaction ends. */

@@ -7,7 +7,7 @@ import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { lookupIdMap, pairId } from './id-map-store';
 import { foreignKeyOf, keyTuples, type RawRow } from './row-reader';
 import { chunksOf, queryRows, tupleCondition, tuplesPerCondition, type SideSql } from './sync-sql';
-import { foreignKeyParts, hydrate, toRemoteValue } from './value-converter';
+import { foreignKeyParts, hydrate, persistedValue } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
 
 /**
@@ -176,7 +176,7 @@ function naturalProbe(
     } else {
       const pair = mapping.columns.find((c) => c.local.propertyName === field);
       if (pair === undefined) return undefined;
-      values.push(toRemoteValue(ctx.options.local, ctx.options.remote, pair, row[pair.local.databaseName]));
+      values.push(persistedValue(ctx.options.local, ctx.options.remote, pair, row[pair.local.databaseName]));
     }
   }
   return { item, values, signature: signatureOf(values) };

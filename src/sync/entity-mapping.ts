@@ -3,11 +3,18 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { RelationMetadata } from 'typeorm/metadata/RelationMetadata';
 import { synchroConfigOf, type SynchroEntityConfig } from '../capture/entity-config';
 import { SchemaMismatchError } from '../core/errors';
+import { dialectFor } from '../dialect/dialect-for';
 
 /** @internal A local column and the remote column it is written to. */
 export interface ColumnPair {
   readonly local: ColumnMetadata;
   readonly remote: ColumnMetadata;
+  /**
+   * A value read from the local column is written to the remote one as it is stored: both databases
+   * are of a dialect that `SynchroDialect.copiesStoredValues`, the columns have the same type,
+   * and neither has a transformer.
+   */
+  readonly asStored?: boolean;
 }
 
 /** @internal One join column of a foreign key: the local and remote FK columns and the referenced key path. */
@@ -96,10 +103,9 @@ export class EntityMappings {
     const name = config?.name ?? local.tableName;
     const remote = remoteMetadataOf(this.remote, name, local);
     const skip = config?.skip ?? new Set<string>();
-    const pair = (column: ColumnMetadata): ColumnPair => ({
-      local: column,
-      remote: remoteColumn(name, remote, column),
-    });
+    const sameStorage = copiesStoredValues(this.local, this.remote);
+    const pair = (column: ColumnMetadata): ColumnPair =>
+      columnPair(column, remoteColumn(name, remote, column), sameStorage);
     const keys = local.primaryColumns.map(pair);
     const columns = local.columns
       .filter(
@@ -119,6 +125,17 @@ export class EntityMappings {
       junctions: [],
     };
   }
+}
+
+/** Values travel between the two DataSources as stored (see `SynchroDialect.copiesStoredValues`). */
+function copiesStoredValues(local: DataSource, remote: DataSource): boolean {
+  const dialect = dialectFor(local);
+  return dialect.copiesStoredValues && dialectFor(remote) === dialect;
+}
+
+function columnPair(local: ColumnMetadata, remote: ColumnMetadata, sameStorage: boolean): ColumnPair {
+  const plain = local.transformer === undefined && remote.transformer === undefined;
+  return { local, remote, asStored: sameStorage && plain && local.type === remote.type };
 }
 
 function remoteMetadataOf(remote: DataSource, name: string, local: EntityMetadata): EntityMetadata {

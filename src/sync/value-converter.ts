@@ -5,10 +5,25 @@ import type { ColumnPair, ForeignKeyPlan } from './entity-mapping';
 import type { RawRow } from './row-reader';
 
 /**
- * @internal Converts a raw local value to the value bound for the remote column: the local driver
- * hydrates it to its JS value (Date, boolean, object…), the remote driver prepares it for its column.
+ * @internal The value written to the remote column for a raw local value: the {@link persistedValue},
+ * or, for a pair that copies values {@link ColumnPair.asStored}, the raw value itself.
  */
 export function toRemoteValue(
+  local: DataSource,
+  remote: DataSource,
+  pair: ColumnPair,
+  raw: unknown,
+): unknown {
+  if (pair.asStored === true) return raw ?? null;
+  return persistedValue(local, remote, pair, raw);
+}
+
+/**
+ * @internal The value TypeORM binds for the remote column when it saves the local value: the local
+ * driver hydrates the raw value to its JS value (Date, boolean, object…), the remote driver prepares it
+ * for its column. Natural-key probes compare with this, the form the remote's own rows are read back in.
+ */
+export function persistedValue(
   local: DataSource,
   remote: DataSource,
   pair: ColumnPair,
