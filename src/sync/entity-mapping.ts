@@ -10,9 +10,10 @@ export interface ColumnPair {
   readonly local: ColumnMetadata;
   readonly remote: ColumnMetadata;
   /**
-   * A value read from the local column is written to the remote one as it is stored: both databases
-   * are of a dialect that `SynchroDialect.copiesStoredValues`, the columns have the same type,
-   * and neither has a transformer.
+   * A value read from the local column is written to the remote one as it is stored. The columns have
+   * the same type and neither has a transformer, and either both databases are of a dialect that
+   * `SynchroDialect.copiesStoredValues`, or the type is `simple-json`, which every driver stores as
+   * JSON text (parsing and stringifying it again would only respace it).
    */
   readonly asStored?: boolean;
 }
@@ -135,7 +136,8 @@ function copiesStoredValues(local: DataSource, remote: DataSource): boolean {
 
 function columnPair(local: ColumnMetadata, remote: ColumnMetadata, sameStorage: boolean): ColumnPair {
   const plain = local.transformer === undefined && remote.transformer === undefined;
-  return { local, remote, asStored: sameStorage && plain && local.type === remote.type };
+  const sameType = local.type === remote.type;
+  return { local, remote, asStored: plain && sameType && (sameStorage || local.type === 'simple-json') };
 }
 
 function remoteMetadataOf(remote: DataSource, name: string, local: EntityMetadata): EntityMetadata {

@@ -29,23 +29,9 @@ export function persistedValue(
   pair: ColumnPair,
   raw: unknown,
 ): unknown {
-  if (typeof raw === 'string' && isJsonTextOnBothSides(pair)) return raw;
   const hydrated = hydrate(local, pair.local, raw);
   const value = remote.driver.preparePersistentValue(hydrated, pair.remote) as unknown;
   return value === undefined ? null : value;
-}
-
-/**
- * A `simple-json` column on both sides, without transformers: every driver stores it as JSON text, so
- * the local text is what parsing and stringifying again would bind (less whitespace), at no cost.
- */
-function isJsonTextOnBothSides({ local, remote }: ColumnPair): boolean {
-  return (
-    local.type === 'simple-json' &&
-    remote.type === 'simple-json' &&
-    local.transformer === undefined &&
-    remote.transformer === undefined
-  );
 }
 
 /** @internal The JS value of a raw local column value. */

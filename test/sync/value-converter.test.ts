@@ -19,6 +19,9 @@ class VcEvent {
 
   @Column({ type: 'varchar', length: 40, transformer: trimmed })
   label!: string;
+
+  @Column({ type: 'simple-json', nullable: true })
+  meta!: unknown;
 }
 
 /** Natural key `at`: rows of both sides are matched by the instant. */
@@ -45,13 +48,19 @@ async function savedWithOffsetText(local: DataSource, label: string): Promise<vo
   await local.query('UPDATE "vc_event" SET "at" = ? WHERE "id" = ?', [OFFSET_TEXT, saved.id]);
 }
 
-/** The text an event's date is stored as. */
-async function storedAt(ds: DataSource, label: string): Promise<unknown> {
-  const rows = (await ds.query('SELECT "at" AS "at" FROM "vc_event" WHERE "label" = ?', [label])) as {
-    at: unknown;
-  }[];
-  return rows[0]?.at;
+/** What an event's `column` holds as stored, read without TypeORM's hydration. */
+async function storedOf(ds: DataSource, column: 'at' | 'meta', label: string): Promise<unknown> {
+  const row = await ds
+    .createQueryBuilder()
+    .select(`e.${column}`, 'value')
+    .from('vc_event', 'e')
+    .where('e.label = :label', { label })
+    .getRawOne<{ value: unknown }>();
+  return row?.value;
 }
+
+/** JSON text TypeORM never writes (it writes `{"a":[1,2]}`). */
+const SPACED_JSON = '{ "a": [1, 2] }';
 
 const SQLITE_LOCAL = [
   { source: 'sqlite', target: 'sqlite' },
@@ -64,10 +73,10 @@ describeEachPair(
     const db = useSyncPair(pair, [VcEvent]);
     const sameStorage = pair.target === 'sqlite';
 
-    it('copies as stored only between two SQLite databases, and never through a transformer', () => {
+    it('copies as stored between two SQLite databases and JSON text everywhere, never through a transformer', () => {
       const mapping = new EntityMappings(db.local, db.remote).of(db.local.getMetadata(VcEvent));
       const asStored = Object.fromEntries(mapping.columns.map((c) => [c.local.propertyName, c.asStored]));
-      expect(asStored).toEqual({ at: sameStorage, label: false });
+      expect(asStored).toEqual({ at: sameStorage, label: false, meta: true });
     });
 
     it('gives the remote the instant the local row holds, whatever text it is stored as', async () => {
@@ -75,6 +84,15 @@ describeEachPair(
       await synchronize({ local: db.local, remote: db.remote });
       const remote = await db.remote.getRepository(VcEvent).findOneByOrFail({ label: 'instant' });
       expect(remote.at.toISOString()).toBe('2024-03-01T08:00:00.000Z');
+    });
+
+    it('keeps the stored text of a simple-json value on any remote', async () => {
+      const saved = await db.local.getRepository(VcEvent).save({ at: new Date(0), label: 'json' });
+      await db.local.query('UPDATE "vc_event" SET "meta" = ? WHERE "id" = ?', [SPACED_JSON, saved.id]);
+      await synchronize({ local: db.local, remote: db.remote });
+      expect(await storedOf(db.remote, 'meta', 'json')).toBe(SPACED_JSON);
+      const remote = await db.remote.getRepository(VcEvent).findOneByOrFail({ label: 'json' });
+      expect(remote.meta).toEqual({ a: [1, 2] });
     });
   },
   SQLITE_LOCAL,
@@ -88,7 +106,7 @@ describeEachPair(
     it('keeps the stored text of a value, where a TypeORM round trip would rewrite it', async () => {
       await savedWithOffsetText(db.local, 'text');
       await synchronize({ local: db.local, remote: db.remote });
-      expect(await storedAt(db.remote, 'text')).toBe(OFFSET_TEXT);
+      expect(await storedOf(db.remote, 'at', 'text')).toBe(OFFSET_TEXT);
     });
 
     it('still matches a natural key by its value, not by its stored text', async () => {
