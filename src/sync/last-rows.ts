@@ -1,71 +1,119 @@
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
+import type { LogRow } from './log-reader';
 import { queryRows, type SideSql } from './sync-sql';
 
-/** Hash slots at most (8 bytes each, 4 MiB): memory stays bounded whatever the range holds. */
-const MAX_SLOTS = 1 << 19;
-/** Log rows read per statement while filling the table. */
+/** Counters at most (4 bits each, 4 MiB): memory stays bounded whatever the range holds. */
+const MAX_COUNTERS = 1 << 23;
+/** Counters per row of the range, before the bound: few enough objects share a counter. */
+const COUNTERS_PER_ROW = 8;
+/** A counter that reached this value no longer counts: it stays "some row left" for good. */
+const STUCK = 15;
+/** Log rows read per statement while counting. */
 const SCAN_PAGE = 20_000;
 
 /**
- * @internal Tells, without a query per page, which log rows of a range are the last row of their
- * object. One pass over the range's `(id, entity, object_key)` keeps, per hash slot of the object, the
- * highest id seen. A row whose slot holds its own id is certainly its object's last row in the range;
- * a row whose slot holds a higher id is not known (a later row of its own object, or of another object
- * that shares the slot) and must be asked about.
+ * @internal Tells, without a query per page, which log rows of a page are the last row of their object
+ * in the range. One pass over the range's `(entity, object_key)` counts every row in a counting Bloom
+ * filter (two 4-bit counters per object, chosen by hash); the pages then come in id order and each is
+ * taken out with {@link take}, so the counts are those of the rows after the pages taken. An object
+ * with a zero counter has no row left: the last row of it on the page just taken is its last in the
+ * range. Counters shared with other objects, or stuck at their top, only make an object "not known"
+ * (the caller asks the database), never wrongly "last". Rows must be taken exactly as scanned: a
+ * row found missing from the counts makes every later answer "not known".
  *
  * @example
  * const last = await LastRows.scan(side, '100', '5000', 4900);
- * last?.isCertainlyLast(row); // true: no later row of this object in (100, 5000]
+ * last.take(page);
+ * last.isCertainlyLast(row); // true: no row of this object after the page in (100, 5000]
  */
 export class LastRows {
-  private constructor(private readonly slots: Float64Array) {}
+  private trusted = true;
 
-  /** Fills the table from the log rows `from < id <= to`; `undefined` when ids exceed exact doubles. */
+  private constructor(
+    private readonly counts: Uint8Array,
+    private readonly mask: number,
+  ) {}
+
+  /** Counts the log rows `from < id <= to` (`rows` of them: it sizes the filter). */
   static async scan(
     side: SideSql,
     from: string,
     to: string,
     rows: number,
-    maxSlots = MAX_SLOTS,
-  ): Promise<LastRows | undefined> {
-    if (BigInt(to) > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
-    const last = new LastRows(new Float64Array(slotCount(rows, maxSlots)));
+    maxCounters = MAX_COUNTERS,
+  ): Promise<LastRows> {
+    const size = counterCount(rows, maxCounters);
+    const last = new LastRows(new Uint8Array(Math.ceil(size / 2)), size - 1);
     for (let after = from; ;) {
       const page = await scanPage(side, after, to);
-      for (const row of page) last.see(row.entity, row.objectKey, Number(row.id));
+      for (const row of page) last.add(hashOf(row.objectKey, hashOf(row.entity, SEED)));
       const end = page[page.length - 1];
       if (end === undefined || page.length < SCAN_PAGE) return last;
       after = String(end.id);
     }
   }
 
-  /** Whether no later row of the same object lies in the scanned range. */
-  isCertainlyLast(entity: string, objectKey: string, id: string): boolean {
-    return this.slots[this.slotOf(entity, objectKey)] === Number(id);
+  /** Takes the next page's rows out of the counts (pages in id order, each once). */
+  take(rows: readonly LogRow[]): void {
+    for (const row of rows) this.remove(hashOf(row.object, SEED));
   }
 
-  private see(entity: string, objectKey: string, id: number): void {
-    const slot = this.slotOf(entity, objectKey);
-    if (id > (this.slots[slot] ?? 0)) this.slots[slot] = id;
+  /** Whether no row of `row`'s object is counted after the pages taken. */
+  isCertainlyLast(row: LogRow): boolean {
+    if (!this.trusted) return false;
+    const [a, b] = this.positions(hashOf(row.object, SEED));
+    return this.count(a) === 0 || this.count(b) === 0;
   }
 
-  private slotOf(entity: string, objectKey: string): number {
-    return (hashOf(objectKey, hashOf(entity, 0x811c9dc5)) >>> 0) & (this.slots.length - 1);
+  private add(hash: number): void {
+    for (const at of this.positions(hash)) {
+      const value = this.count(at);
+      if (value < STUCK) this.set(at, value + 1);
+    }
+  }
+
+  private remove(hash: number): void {
+    for (const at of this.positions(hash)) {
+      const value = this.count(at);
+      if (value === 0) this.trusted = false;
+      else if (value < STUCK) this.set(at, value - 1);
+    }
+  }
+
+  /** Two counter positions by double hashing (the second step is odd, so the two differ). */
+  private positions(hash: number): [number, number] {
+    const step = (Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> 0) | 1;
+    return [hash & this.mask, (hash + step) & this.mask];
+  }
+
+  private count(at: number): number {
+    return ((this.counts[at >>> 1] ?? 0) >>> ((at & 1) << 2)) & 0xf;
+  }
+
+  private set(at: number, value: number): void {
+    const shift = (at & 1) << 2;
+    const byte = this.counts[at >>> 1] ?? 0;
+    this.counts[at >>> 1] = (byte & ~(0xf << shift)) | (value << shift);
   }
 }
 
-/** Four slots per row, rounded up to a power of two, at least 1,024 and at most `maxSlots`. */
-function slotCount(rows: number, maxSlots: number): number {
-  let slots = 1024;
-  while (slots < rows * 4 && slots < maxSlots) slots *= 2;
-  return Math.min(slots, maxSlots);
+const SEED = 0x811c9dc5;
+
+/** {@link COUNTERS_PER_ROW} per row, rounded up to a power of two, at least 1,024 and at most `max`. */
+function counterCount(rows: number, max: number): number {
+  let size = 1024;
+  while (size < rows * COUNTERS_PER_ROW && size < max) size *= 2;
+  return Math.min(size, max);
 }
 
-/** FNV-1a over the UTF-16 code units of `text` and a closing 0 unit, continuing from `seed`. */
+/**
+ * FNV-1a over the UTF-16 code units of `text` and a closing 0 unit, continuing from `seed`: the
+ * object `entity \u0000 key` ({@link LogRow.object}) hashes as `key` continued from `entity`.
+ */
 function hashOf(text: string, seed: number): number {
   let hash = seed;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return Math.imul(hash, 0x01000193);
+  return Math.imul(hash, 0x01000193) >>> 0;
 }
 
 type ScanRow = { id: unknown; entity: string; objectKey: string };

@@ -12,11 +12,11 @@ interface Carried {
 export interface RangeSummaryLimits {
   /** Objects carried at most; past it every page asks the database, as if nothing were carried. */
   readonly carry: number;
-  /** Hash slots of {@link LastRows} at most (a power of two). */
-  readonly slots: number;
+  /** Counters of {@link LastRows} at most (a power of two). */
+  readonly counters: number;
 }
 
-const LIMITS: RangeSummaryLimits = { carry: 50_000, slots: 1 << 19 };
+const LIMITS: RangeSummaryLimits = { carry: 50_000, counters: 1 << 23 };
 
 /**
  * @internal The range summary ({@link ObjectLogSummary}) of each object at its last log row, page by
@@ -49,12 +49,13 @@ export class RangeSummaries {
     limits: RangeSummaryLimits = LIMITS,
   ): Promise<RangeSummaries> {
     const { from, to, total } = range;
-    const last = total > pageSize ? await LastRows.scan(side, from, to, total, limits.slots) : undefined;
+    const last = total > pageSize ? await LastRows.scan(side, from, to, total, limits.counters) : undefined;
     return new RangeSummaries(side, from, to, last, limits.carry);
   }
 
   /** Summaries (by `LogRow.object`) of the objects whose last row in the range is on `rows`. */
   async of(rows: readonly LogRow[], endsRange: boolean): Promise<Map<string, ObjectLogSummary>> {
+    this.last?.take(rows);
     const lastOnPage = new Map<string, LogRow>();
     for (const row of rows) lastOnPage.set(row.object, row);
     const out = new Map<string, ObjectLogSummary>();
@@ -71,7 +72,7 @@ export class RangeSummaries {
 
   private settles(row: LogRow, endsRange: boolean): boolean {
     if (!this.carryComplete) return false;
-    return endsRange || this.last?.isCertainlyLast(row.entity, row.objectKey, row.id) === true;
+    return endsRange || this.last?.isCertainlyLast(row) === true;
   }
 
   /** The grouped summary query for the rows the page could not settle. */
