@@ -58,32 +58,41 @@ export class LastRows {
     for (const row of rows) this.remove(hashOf(row.object, SEED));
   }
 
-  /** Whether no row of `row`'s object is counted after the pages taken. */
+  /**
+   * Whether `row`, the last row of its object on the page just taken, is its object's last in the
+   * range: no row of the object is counted after the pages taken.
+   */
   isCertainlyLast(row: LogRow): boolean {
     if (!this.trusted) return false;
-    const [a, b] = this.positions(hashOf(row.object, SEED));
-    return this.count(a) === 0 || this.count(b) === 0;
+    const hash = hashOf(row.object, SEED);
+    return this.count(hash & this.mask) === 0 || this.count(this.secondOf(hash)) === 0;
   }
 
   private add(hash: number): void {
-    for (const at of this.positions(hash)) {
-      const value = this.count(at);
-      if (value < STUCK) this.set(at, value + 1);
-    }
+    this.increment(hash & this.mask);
+    this.increment(this.secondOf(hash));
   }
 
   private remove(hash: number): void {
-    for (const at of this.positions(hash)) {
-      const value = this.count(at);
-      if (value === 0) this.trusted = false;
-      else if (value < STUCK) this.set(at, value - 1);
-    }
+    this.decrement(hash & this.mask);
+    this.decrement(this.secondOf(hash));
   }
 
-  /** Two counter positions by double hashing (the second step is odd, so the two differ). */
-  private positions(hash: number): [number, number] {
+  /** The object's second counter, by double hashing: an odd step from the first, so the two differ. */
+  private secondOf(hash: number): number {
     const step = (Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> 0) | 1;
-    return [hash & this.mask, (hash + step) & this.mask];
+    return (hash + step) & this.mask;
+  }
+
+  private increment(at: number): void {
+    const value = this.count(at);
+    if (value < STUCK) this.set(at, value + 1);
+  }
+
+  private decrement(at: number): void {
+    const value = this.count(at);
+    if (value === 0) this.trusted = false;
+    else if (value < STUCK) this.set(at, value - 1);
   }
 
   private count(at: number): number {
