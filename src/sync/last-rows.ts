@@ -46,7 +46,7 @@ export class LastRows {
     const last = new LastRows(new Uint8Array(Math.ceil(size / 2)), size - 1);
     for (let after = from; ;) {
       const page = await scanPage(side, after, to);
-      for (const row of page) last.add(hashOf(row.objectKey, hashOf(row.entity, SEED)));
+      for (const row of page) last.add(objectHash(row.entity, row.objectKey));
       const end = page[page.length - 1];
       if (end === undefined || page.length < SCAN_PAGE) return last;
       after = String(end.id);
@@ -55,7 +55,7 @@ export class LastRows {
 
   /** Takes the next page's rows out of the counts (pages in id order, each once). */
   take(rows: readonly LogRow[]): void {
-    for (const row of rows) this.remove(hashOf(row.object, SEED));
+    for (const row of rows) this.remove(objectHash(row.entity, row.objectKey));
   }
 
   /**
@@ -64,7 +64,7 @@ export class LastRows {
    */
   isCertainlyLast(row: LogRow): boolean {
     if (!this.trusted) return false;
-    const hash = hashOf(row.object, SEED);
+    const hash = objectHash(row.entity, row.objectKey);
     return this.count(hash & this.mask) === 0 || this.count(this.secondOf(hash)) === 0;
   }
 
@@ -106,8 +106,6 @@ export class LastRows {
   }
 }
 
-const SEED = 0x811c9dc5;
-
 /** {@link COUNTERS_PER_ROW} per row, rounded up to a power of two, at least 1,024 and at most `max`. */
 function counterCount(rows: number, max: number): number {
   let size = 1024;
@@ -115,10 +113,12 @@ function counterCount(rows: number, max: number): number {
   return Math.min(size, max);
 }
 
-/**
- * FNV-1a over the UTF-16 code units of `text` and a closing 0 unit, continuing from `seed`: the
- * object `entity \u0000 key` ({@link LogRow.object}) hashes as `key` continued from `entity`.
- */
+/** The hash of an object, the same wherever its entity and key were read from. */
+function objectHash(entity: string, key: string): number {
+  return hashOf(key, hashOf(entity, 0x811c9dc5));
+}
+
+/** FNV-1a over the UTF-16 code units of `text` and a closing 0 unit, continuing from `seed`. */
 function hashOf(text: string, seed: number): number {
   let hash = seed;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { synchroEntities } from '../../src/store/synchro-entities';
-import { readLogPage, type LogRow, type ObjectLogSummary } from '../../src/sync/log-reader';
+import { logPages, type LogRow, type ObjectLogSummary } from '../../src/sync/log-reader';
 import { RangeSummaries, type RangeSummaryLimits } from '../../src/sync/range-summaries';
 import { sideSql, type SideSql } from '../../src/sync/sync-sql';
 import { describeEachDialect } from '../support/describe-dialects';
@@ -54,24 +54,21 @@ async function pageThrough(
   range: { from: string; to: string; total: number },
   pageSize: number,
   limits: RangeSummaryLimits,
-): Promise<{ found: Map<string, ObjectLogSummary>; pageOf: Map<string, LogRow[]>; all: LogRow[] }> {
+): Promise<{ found: Map<string, ObjectLogSummary>; pageOf: Map<string, readonly LogRow[]>; all: LogRow[] }> {
   const summaries = await RangeSummaries.open(side, range, pageSize, limits);
   const found = new Map<string, ObjectLogSummary>();
-  const pageOf = new Map<string, LogRow[]>();
+  const pageOf = new Map<string, readonly LogRow[]>();
   const all: LogRow[] = [];
-  for (let after = range.from; ;) {
-    const rows = await readLogPage(side, after, range.to, pageSize);
-    const last = rows[rows.length - 1];
-    if (last === undefined) return { found, pageOf, all };
+  // Pages and their `endsRange` exactly as the engine reads them.
+  for await (const { rows, endsRange } of logPages(side, range.from, range.to, pageSize, false)) {
     all.push(...rows);
-    const endsRange = rows.length < pageSize || last.id === range.to;
     for (const [id, summary] of await summaries.of(rows, endsRange)) {
       expect(found.has(id)).toBe(false);
       found.set(id, summary);
       pageOf.set(id, rows);
     }
-    after = last.id;
   }
+  return { found, pageOf, all };
 }
 
 describeEachDialect(
