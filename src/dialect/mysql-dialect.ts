@@ -1,9 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   driverErrorOf,
-  flatParams,
-  multiRowInsertSql,
   retryWhile,
+  valuesChunk,
   type ErrorKind,
   type SynchroDialect,
 } from './synchro-dialect';
@@ -132,17 +131,19 @@ export const mysqlDialect: SynchroDialect = {
     affectedOf: blockAffected,
   },
 
-  async insertGenerated(runner, table, columns, rows): Promise<unknown[]> {
-    if (rows.length === 0) return [];
+  async insertGenerated(runner, insert): Promise<unknown[]> {
+    if (insert.rows.length === 0) return [];
     const step = await consecutiveStep(runner);
     // Without consecutive auto-increment ids (innodb_autoinc_lock_mode = 2) one row per statement is exact.
-    const groups = step === undefined ? rows.map((row) => [row]) : [rows];
+    const chunks =
+      step === undefined
+        ? insert.rows.map((row) => valuesChunk(() => '?', insert.escapedTable, insert.escapedColumns, [row]))
+        : [insert];
     const keys: unknown[] = [];
-    for (const group of groups) {
-      const sql = multiRowInsertSql(() => '?', table, columns, group.length);
-      const header = (await runner.query(sql, flatParams(group))) as { insertId?: number | string };
+    for (const chunk of chunks) {
+      const header = (await runner.query(chunk.sql, chunk.params)) as { insertId?: number | string };
       const first = BigInt(String(header.insertId ?? 0));
-      group.forEach((_, i) => keys.push((first + BigInt(i) * BigInt(step ?? 1)).toString()));
+      chunk.rows.forEach((_, i) => keys.push((first + BigInt(i) * BigInt(step ?? 1)).toString()));
     }
     return keys;
   },

@@ -20,6 +20,20 @@ const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   '55P03': 'lock-timeout',
 };
 
+/**
+ * Each column's element type, schema-qualified and quoted as an identifier: `pg_catalog.bpchar`, not
+ * `character`, which in a cast means `character(1)` and would cut longer values; no length or
+ * precision either, so the column's own assignment rules apply as they do to a bound value. Array
+ * columns, and types without an array type, are `NULL`.
+ */
+const COLUMN_TYPES_SQL = `SELECT a.attname AS name,
+  CASE WHEN a.attndims > 0 OR t.typcategory = 'A' OR t.typarray = 0 THEN NULL
+  ELSE quote_ident(n.nspname) || '.' || quote_ident(t.typname) END AS type
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`;
+
 /** PostgreSQL: RETURNING, advisory locks, and a `LOCK TABLE … SHARE MODE` high-water mark. */
 export const postgresDialect: SynchroDialect = {
   name: 'postgres',
@@ -95,8 +109,13 @@ export const postgresDialect: SynchroDialect = {
 
   readColumnSql: (column) => column,
 
-  insertGenerated: (runner, table, columns, rows, key) =>
-    insertReturning(runner, (i) => `$${i}`, table, columns, rows, key),
+  insertGenerated: insertReturning,
+
+  typedArrays: {
+    columnTypesSql: COLUMN_TYPES_SQL,
+    insertSql: (table, columns, types) =>
+      `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+  },
 
   insertTextArraysSql: unnestInsertSql,
 

@@ -101,8 +101,7 @@ export const sqliteDialect: SynchroDialect = {
   readColumnSql: (column, type) =>
     /^(bigint|int8|unsigned big int)$/i.test(type) ? `CAST(${column} AS TEXT)` : column,
 
-  insertGenerated: (runner, table, columns, rows, key) =>
-    insertReturning(runner, () => '?', table, columns, rows, key),
+  insertGenerated: insertReturning,
 };
 
 async function leaseUntil(runner: QueryRunner, owner: string, deadline: number): Promise<boolean> {

@@ -1,15 +1,8 @@
 import { encodeKey, encodeSingleKey, type EncodedKey } from '../core/entity-key';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, JunctionColumn, JunctionPlan } from './entity-mapping';
-import {
-  chunksOf,
-  queryRows,
-  tupleCondition,
-  tuplesPerCondition,
-  tuplesPerStatement,
-  type SideSql,
-} from './sync-sql';
-import { multiRowInsertSql } from '../dialect/synchro-dialect';
+import { chunksOf, queryRows, tupleCondition, tuplesPerCondition, type SideSql } from './sync-sql';
+import { insertChunks } from './insert-chunks';
 import type { LocalPreread } from './local-preread';
 import { keyPart } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
@@ -170,20 +163,12 @@ async function applyDifference(
   return changed;
 }
 
-function pairValues(junction: JunctionPlan, pair: [EncodedKey, EncodedKey]): (string | null)[] {
-  const out: (string | null)[] = [];
-  pushPairValues(out, junction, pair);
-  return out;
-}
-
-/** Appends a pair's join-column values (owner columns, then inverse columns) to `out`. */
-function pushPairValues(
-  out: (string | null)[],
-  junction: JunctionPlan,
-  [owner, inverse]: [EncodedKey, EncodedKey],
-): void {
-  for (const c of junction.ownerColumns) out.push(keyPart(owner, c.path));
-  for (const c of junction.inverseColumns) out.push(keyPart(inverse, c.path));
+/** A pair's join-column values: owner columns, then inverse columns. */
+function pairValues(junction: JunctionPlan, [owner, inverse]: [EncodedKey, EncodedKey]): (string | null)[] {
+  return [
+    ...junction.ownerColumns.map((c) => keyPart(owner, c.path)),
+    ...junction.inverseColumns.map((c) => keyPart(inverse, c.path)),
+  ];
 }
 
 async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {
@@ -199,16 +184,9 @@ async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [Encode
 }
 
 async function insertPairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {
-  const columns = [...junction.ownerColumns, ...junction.inverseColumns].map((c) => side.e(c.remote));
-  for (const part of chunksOf(pairs, tuplesPerStatement(side, columns.length))) {
-    const sql = multiRowInsertSql(
-      side.dialect.placeholder,
-      side.e(junction.remote.tablePath),
-      columns,
-      part.length,
-    );
-    const params: (string | null)[] = [];
-    for (const pair of part) pushPairValues(params, junction, pair);
-    await side.db.query(sql, params);
+  const columns = [...junction.ownerColumns, ...junction.inverseColumns].map((c) => c.remote);
+  const rows = pairs.map((pair) => pairValues(junction, pair));
+  for (const insert of await insertChunks(side, junction.remote.tablePath, columns, rows)) {
+    await side.db.query(insert.sql, insert.params);
   }
 }

@@ -1,11 +1,10 @@
 import type { EncodedKey } from '../core/entity-key';
 import { ApplyFailedError } from '../core/errors';
-import { flatParams, multiRowInsertSql } from '../dialect/synchro-dialect';
 import { derivedRemoteKey, generatedRemoteKey } from './counterpart';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping, ForeignKeyPlan } from './entity-mapping';
 import { foreignKeyOf, type RawRow } from './row-reader';
-import { chunksOf, tuplesPerStatement } from './sync-sql';
+import { insertChunks } from './insert-chunks';
 import { foreignKeyParts, keyValues, toRemoteValue } from './value-converter';
 import type { WorkItem, WorkSet } from './work-set';
 
@@ -93,49 +92,38 @@ function foreignKeyValues(work: WorkSet, item: WorkItem, fk: ForeignKeyPlan): un
 async function upsertRows(ctx: EngineContext, work: WorkSet, mapping: EntityMapping, items: WorkItem[]) {
   if (items.length === 0) return;
   const side = ctx.remote;
-  const keyColumns = mapping.keys.map((k) => side.e(k.remote.databaseName));
-  const others = plainColumns(mapping).map((c) => side.e(c.databaseName));
-  const columns = [...keyColumns, ...others];
-  const suffix = side.dialect.upsertSuffix(keyColumns, others);
+  const keyColumns = mapping.keys.map((k) => k.remote.databaseName);
+  const others = plainColumns(mapping).map((c) => c.databaseName);
+  const suffix = side.dialect.upsertSuffix(keyColumns.map(side.e), others.map(side.e));
   const { local, remote } = ctx.options;
-  for (const part of chunksOf(items, tuplesPerStatement(side, columns.length))) {
-    const rows = part.map((item) => [
-      ...keyValues(
-        local,
-        remote,
-        mapping.keys,
-        item.row as RawRow,
-        item.remoteKey,
-        item.remoteKey === item.key,
-      ),
-      ...rowValues(ctx, work, mapping, item),
-    ]);
-    const sql = multiRowInsertSql(
-      side.dialect.placeholder,
-      side.e(mapping.remote.tablePath),
-      columns,
-      rows.length,
-    );
-    await side.db.query(sql + suffix, flatParams(rows));
-    for (const item of part) item.written = true;
+  const rows = items.map((item) => [
+    ...keyValues(
+      local,
+      remote,
+      mapping.keys,
+      item.row as RawRow,
+      item.remoteKey,
+      item.remoteKey === item.key,
+    ),
+    ...rowValues(ctx, work, mapping, item),
+  ]);
+  let done = 0;
+  for (const insert of await insertChunks(side, mapping.remote.tablePath, [...keyColumns, ...others], rows)) {
+    await side.db.query(insert.sql + suffix, insert.params);
+    for (const item of items.slice(done, (done += insert.rows.length))) item.written = true;
   }
 }
 
 async function insertGenerated(ctx: EngineContext, work: WorkSet, mapping: EntityMapping, items: WorkItem[]) {
   if (items.length === 0) return;
   const side = ctx.remote;
-  const columns = plainColumns(mapping).map((c) => side.e(c.databaseName));
+  const columns = plainColumns(mapping).map((c) => c.databaseName);
   const keyColumn = side.e(mapping.generatedKey?.remote.databaseName ?? 'id');
-  for (const part of chunksOf(items, tuplesPerStatement(side, columns.length))) {
-    const rows = part.map((item) => rowValues(ctx, work, mapping, item));
-    const keys = await side.dialect.insertGenerated(
-      side.db as never,
-      side.e(mapping.remote.tablePath),
-      columns,
-      rows,
-      keyColumn,
-    );
-    part.forEach((item, i) => {
+  const rows = items.map((item) => rowValues(ctx, work, mapping, item));
+  let done = 0;
+  for (const insert of await insertChunks(side, mapping.remote.tablePath, columns, rows)) {
+    const keys = await side.dialect.insertGenerated(side.db as never, insert, keyColumn);
+    items.slice(done, (done += insert.rows.length)).forEach((item, i) => {
       Object.assign(item, { remoteKey: generatedRemoteKey(mapping, keys[i]), written: true });
     });
   }
