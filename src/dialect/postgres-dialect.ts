@@ -125,6 +125,8 @@ export const postgresDialect: SynchroDialect = {
   concatSql: (parts) => `(${parts.join(' || ')})`,
   logWithCte: true,
 
+  refreshStatisticsSql: (table) => `ANALYZE (SKIP_LOCKED) ${table}`,
+
   perTextKeySql: (offset) => `unnest($${offset + 1}::text[]) AS k(key) CROSS JOIN LATERAL`,
 };
 

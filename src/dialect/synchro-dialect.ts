@@ -101,6 +101,14 @@ export interface SynchroDialect {
    */
   readonly perTextKeySql?: (offset: number) => string;
   /**
+   * A statement that refreshes the planner's statistics of a table from its rows as the current
+   * transaction sees them, skipping the refresh rather than waiting for a lock (PostgreSQL
+   * `ANALYZE (SKIP_LOCKED)`, 12 or later). The id map grows by thousands of rows inside one run's
+   * transaction, where no autovacuum can see them; without statistics the planner probes it per key
+   * with the wrong index, reading every pair of the entity for each key. Absent where unneeded.
+   */
+  readonly refreshStatisticsSql?: (escapedTable: string) => string;
+  /**
    * The table reference that makes the query use `escapedIndex` (SQLite `INDEXED BY`: its planner
    * prefers the rowid range of a log range to the object index, and then reads the whole range for
    * every page). Absent where the planner needs no hint.

@@ -233,4 +233,28 @@ async function upsertMapRows(
     for (const [local, remote] of part) params.push(peer, entity, local, remote);
     await side.db.query(sql + suffix, params);
   }
+  await keepStatistics(side, entity, rows.length);
+}
+
+/**
+ * Pairs of one entity a run writes to one side's id map before the side's statistics are refreshed
+ * (see `SynchroDialect.refreshStatisticsSql`); the next refresh comes when that count has grown
+ * fourfold, so a run of a million pairs refreshes six times (1,000 → 4,000 → … → 1,024,000).
+ */
+const FIRST_REFRESH_AT = 1_000;
+const REFRESH_GROWTH = 4;
+
+const writtenBySide = new WeakMap<SideSql, Map<string, { written: number; refreshAt: number }>>();
+
+async function keepStatistics(side: SideSql, entity: string, count: number): Promise<void> {
+  const refresh = side.dialect.refreshStatisticsSql;
+  if (refresh === undefined) return;
+  const counts = writtenBySide.get(side) ?? new Map<string, { written: number; refreshAt: number }>();
+  writtenBySide.set(side, counts);
+  const entry = counts.get(entity) ?? { written: 0, refreshAt: FIRST_REFRESH_AT };
+  counts.set(entity, entry);
+  entry.written += count;
+  if (entry.written < entry.refreshAt) return;
+  entry.refreshAt = entry.written * REFRESH_GROWTH;
+  await side.db.query(refresh(side.e(SYNCHRO_TABLES.idMap)));
 }
