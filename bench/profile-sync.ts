@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { synchronize } from '../src/sync/synchronizer';
 import type { TestDialect } from '../test/support/dialects';
@@ -12,6 +14,9 @@ import { round, timed } from './timing';
  * Not a benchmark (the patching costs time): a profile to decide what to make faster.
  *
  *   npx tsc -p bench/tsconfig.json && node node_modules/.cache/typeorm-synchro-bench/bench/profile-sync.js sqlite postgres 20000
+ *
+ * `CPU_PROFILE=<file>` also writes a V8 CPU profile of the sync alone (open it in Chrome's DevTools);
+ * `NO_PATCH=1` leaves the drivers unpatched, so the profile shows the engine without the timing wrappers.
  */
 interface Stat {
   count: number;
@@ -58,6 +63,22 @@ function patchAll(): void {
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
+/** Runs `fn` under V8's CPU profiler when `file` is given, and writes the profile there. */
+async function profiled<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (file === undefined) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   const [source, target, n] = process.argv.slice(2) as [TestDialect, TestDialect, string];
   const items = Number(n ?? 20_000);
@@ -70,10 +91,12 @@ async function main(): Promise<void> {
   const floor = await timed(() => rawFloorCopy(local.ds, floorDb.ds));
   await floorDb.close();
   const remote = await freshDb(target);
-  patchAll();
+  if (process.env.NO_PATCH === undefined) patchAll();
   // BATCH=n sets the batch size; unset, the library's default applies.
   const batchSize = process.env.BATCH === undefined ? undefined : Number(process.env.BATCH);
-  const sync = await timed(() => synchronize({ local: local.ds, remote: remote.ds, batchSize }));
+  const sync = await profiled(process.env.CPU_PROFILE, () =>
+    timed(() => synchronize({ local: local.ds, remote: remote.ds, batchSize })),
+  );
   await remote.close();
   await local.close();
   let queryMs = 0;
