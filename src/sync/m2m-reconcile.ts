@@ -163,12 +163,12 @@ async function applyDifference(
   return changed;
 }
 
-/** A pair's join-column values: owner columns, then inverse columns. */
+/** A pair's join-column values: owner columns, then inverse columns (one array, no spread: 200,000 per 100,000 objects). */
 function pairValues(junction: JunctionPlan, [owner, inverse]: [EncodedKey, EncodedKey]): (string | null)[] {
-  return [
-    ...junction.ownerColumns.map((c) => keyPart(owner, c.path)),
-    ...junction.inverseColumns.map((c) => keyPart(inverse, c.path)),
-  ];
+  const out: (string | null)[] = [];
+  for (const c of junction.ownerColumns) out.push(keyPart(owner, c.path));
+  for (const c of junction.inverseColumns) out.push(keyPart(inverse, c.path));
+  return out;
 }
 
 async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [EncodedKey, EncodedKey][]) {
