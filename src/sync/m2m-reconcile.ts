@@ -156,8 +156,12 @@ async function applyDifference(
     if (desired.has(signature)) present.add(signature);
     else extra.push(pair);
   }
-  const missing = [...desired].filter(([s]) => !present.has(s)).map(([, pair]) => pair);
-  for (const [owner] of [...extra, ...missing]) changed.add(owner);
+  const missing: [EncodedKey, EncodedKey][] = [];
+  desired.forEach((pair, signature) => {
+    if (!present.has(signature)) missing.push(pair);
+  });
+  for (const [owner] of extra) changed.add(owner);
+  for (const [owner] of missing) changed.add(owner);
   await deletePairs(side, junction, extra);
   await insertPairs(side, junction, missing);
   return changed;
