@@ -20,7 +20,6 @@ const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   SQLITE_CONSTRAINT_NOTNULL: 'not-null',
   SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign-key',
   SQLITE_CONSTRAINT_CHECK: 'check',
-  SQLITE_BUSY: 'lock-timeout',
 };
 const leaseOwners = new WeakMap<QueryRunner, string>();
 // Owners this process is acquiring or holding: its own other owners are gone once they left this set.
@@ -93,6 +92,7 @@ export const sqliteDialect: SynchroDialect = {
     const driver = driverErrorOf(error);
     const code = typeof driver.code === 'string' ? driver.code : '';
     if (code === 'SQLITE_CONSTRAINT' && /NOT NULL/i.test(String(driver.message))) return 'not-null';
+    if (code.startsWith('SQLITE_BUSY')) return 'lock-timeout';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },
 
@@ -106,9 +106,23 @@ export const sqliteDialect: SynchroDialect = {
 
 async function leaseUntil(runner: QueryRunner, owner: string, deadline: number): Promise<boolean> {
   for (;;) {
-    if (await tryLease(runner, owner)) return true;
+    if (await tryLeaseUnlessBusy(runner, owner)) return true;
     if (Date.now() >= deadline) return false;
     await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+  }
+}
+
+/**
+ * {@link tryLease}, with a database that another connection is writing (SQLITE_BUSY once the driver's
+ * busy timeout has passed, for example while a concurrent run holds its transaction) counted as a lease
+ * that is not free yet: the caller waits for it until its deadline, then reports the run as locked.
+ */
+async function tryLeaseUnlessBusy(runner: QueryRunner, owner: string): Promise<boolean> {
+  try {
+    return await tryLease(runner, owner);
+  } catch (error) {
+    if (sqliteDialect.classifyError(error) === 'lock-timeout') return false;
+    throw error;
   }
 }
 

@@ -114,6 +114,27 @@ describe('sqliteDialect: the run lease on a real SQLite file', () => {
     expect(await leaseOwner()).not.toBe(owner());
   });
 
+  it('counts a database another connection is writing as a lease not free yet, not as an error', async () => {
+    // A connection that gives up on a locked database after 20 ms (SQLITE_BUSY), as a loaded one can.
+    const other = await openDataSource(db, {
+      entities: [...synchroEntities],
+      synchronize: false,
+      timeout: 20,
+    });
+    cleanups.push(() => other.destroy());
+    const writer = ds.createQueryRunner();
+    await writer.startTransaction();
+    await writer.query(`INSERT INTO "synchro_retry" VALUES ('p', 'e', 'k', 'r', 'c', 0)`);
+    try {
+      expect(await acquire(other, 300)).toBe(false);
+      setTimeout(() => void writer.commitTransaction(), 100);
+      expect(await acquire(other, 5_000)).toBe(true);
+    } finally {
+      if (writer.isTransactionActive) await writer.rollbackTransaction();
+      await writer.release();
+    }
+  });
+
   it('deletes its lease on release', async () => {
     const runner = ds.createQueryRunner();
     try {
