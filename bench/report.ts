@@ -124,10 +124,19 @@ export function renderTables(r: BenchResults): string {
   );
   return [
     `### Capture overhead (with / without the subscriber)\n\n${capture}${triggerReference(r)}`,
-    `### Sync throughput\n\n${sync}`,
+    `### Sync throughput\n\n${sync}${growthReference(r)}`,
     `### Scale, memory, idle\n\n${otherTable(r)}`,
     `### Targets\n\n${targets}`,
   ].join('\n\n');
+}
+
+/** How the engine's cost grows with the number of changes (no target), where the run measured it. */
+function growthReference(r: BenchResults): string {
+  const measured = Object.entries(r.sync).filter(([, s]) => s.growth_ratio !== undefined);
+  if (measured.length === 0) return '';
+  const objects = measured[0]?.[1].growth_objects ?? 0;
+  const figures = measured.map(([pair, s]) => `${pair} ${s.growth_ratio} (${s.growth_sync_ms} ms)`);
+  return `\n\nReference, no target: time per object of one engine run on ${objects} objects over the rounds' median time per object (about 1 when the cost grows with the number of changes alone): ${figures.join(', ')}.`;
 }
 
 /** The `bulk_update` trigger reference (no target), where the run measured it. */

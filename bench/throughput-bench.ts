@@ -32,7 +32,23 @@ export interface ThroughputResult {
   listeners_sync_ms_runs: number[];
   /** 1-minute load average when the pair started (the machine is shared; ratios are same-run). */
   loadavg_1m: number;
+  /** Objects of the one larger engine run (listeners off) that checks how the cost grows. */
+  growth_objects: number;
+  growth_sync_ms: number;
+  /**
+   * Time per object of the larger run over the rounds' median time per object (no target; about 1
+   * when the cost grows with the number of changes alone, above it when something grows faster).
+   */
+  growth_ratio: number;
 }
+
+/**
+ * How many times `items` the growth run syncs: large enough that a per-batch cost growing with the
+ * run's own size shows (a 300,000-object sqlite->postgres sync took 43.3 s against 13.3–22.3 s when
+ * the PostgreSQL id-map lookups were a hash join over the whole map; at 100,000 objects the same
+ * code measured within the spread of the rounds).
+ */
+const GROWTH_FACTOR = 3;
 
 /** Runs `fn` against a fresh `dialect` database, dropped afterwards. */
 async function withFresh<T>(dialect: TestDialect, fn: (db: BenchDb) => Promise<T>): Promise<T> {
@@ -133,33 +149,66 @@ export async function throughputBench(
   }
   note(`${pair}: ${items} objects, raw floor and engine, ${rounds} alternating rounds`);
   const local = await localWith(source, items);
+  let runs: RoundTimes;
   try {
-    const runs = await alternatingRuns(local, target, rounds);
-    const floor = median(runs.floor);
-    const sync = median(runs.sync);
-    const withListeners = median(runs.listeners);
-    return {
-      objects: items,
-      objects_per_s: round(items / (sync / 1000), 0),
-      vs_raw_floor: round(sync / floor),
-      vs_naive: round(naive / engineSmall, 1),
-      listeners_objects_per_s: round(items / (withListeners / 1000), 0),
-      listeners_vs_raw_floor: round(withListeners / floor),
-      sync_ms: round(sync, 0),
-      listeners_sync_ms: round(withListeners, 0),
-      raw_floor_ms: round(floor, 0),
-      raw_floor_rows: runs.floorRows,
-      naive_objects: naiveItems,
-      naive_ms: round(naive, 0),
-      naive_objects_per_s: round(naiveItems / (naive / 1000), 0),
-      engine_on_naive_set_ms: round(engineSmall, 0),
-      engine_on_naive_set_objects_per_s: round(naiveItems / (engineSmall / 1000), 0),
-      rounds,
-      raw_floor_ms_runs: runs.floor.map((ms) => round(ms, 0)),
-      sync_ms_runs: runs.sync.map((ms) => round(ms, 0)),
-      listeners_sync_ms_runs: runs.listeners.map((ms) => round(ms, 0)),
-      loadavg_1m: load,
-    };
+    runs = await alternatingRuns(local, target, rounds);
+  } finally {
+    await local.close();
+  }
+  const growth = await growthRun(source, target, items * GROWTH_FACTOR);
+  return resultOf({ items, naiveItems, rounds, runs, naive, engineSmall, growth, load });
+}
+
+/** What {@link resultOf} reports, as measured. */
+interface Measured {
+  items: number;
+  naiveItems: number;
+  rounds: number;
+  runs: RoundTimes;
+  naive: number;
+  engineSmall: number;
+  growth: number;
+  load: number;
+}
+
+function resultOf(m: Measured): ThroughputResult {
+  const { items, naiveItems, runs } = m;
+  const floor = median(runs.floor);
+  const sync = median(runs.sync);
+  const withListeners = median(runs.listeners);
+  return {
+    objects: items,
+    objects_per_s: round(items / (sync / 1000), 0),
+    vs_raw_floor: round(sync / floor),
+    vs_naive: round(m.naive / m.engineSmall, 1),
+    listeners_objects_per_s: round(items / (withListeners / 1000), 0),
+    listeners_vs_raw_floor: round(withListeners / floor),
+    sync_ms: round(sync, 0),
+    listeners_sync_ms: round(withListeners, 0),
+    raw_floor_ms: round(floor, 0),
+    raw_floor_rows: runs.floorRows,
+    naive_objects: naiveItems,
+    naive_ms: round(m.naive, 0),
+    naive_objects_per_s: round(naiveItems / (m.naive / 1000), 0),
+    engine_on_naive_set_ms: round(m.engineSmall, 0),
+    engine_on_naive_set_objects_per_s: round(naiveItems / (m.engineSmall / 1000), 0),
+    rounds: m.rounds,
+    raw_floor_ms_runs: runs.floor.map((ms) => round(ms, 0)),
+    sync_ms_runs: runs.sync.map((ms) => round(ms, 0)),
+    listeners_sync_ms_runs: runs.listeners.map((ms) => round(ms, 0)),
+    loadavg_1m: m.load,
+    growth_objects: items * GROWTH_FACTOR,
+    growth_sync_ms: round(m.growth, 0),
+    growth_ratio: round(m.growth / (items * GROWTH_FACTOR) / (sync / items)),
+  };
+}
+
+/** One engine run (listeners off) on `items` objects of a local of their own, after the rounds. */
+async function growthRun(source: TestDialect, target: TestDialect, items: number): Promise<number> {
+  note(`${source}->${target}: ${items} objects, one engine run (growth)`);
+  const local = await localWith(source, items);
+  try {
+    return await engineRun(local, target, false);
   } finally {
     await local.close();
   }
