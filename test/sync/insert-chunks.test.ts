@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import fc from 'fast-check';
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
+import { valuesChunk } from '../../src/dialect/synchro-dialect';
 import { insertChunks } from '../../src/sync/insert-chunks';
 import { sideSql } from '../../src/sync/sync-sql';
 import { describeEachDialect } from '../support/describe-dialects';
@@ -196,6 +198,34 @@ class ChunkArray {
       expect(await insert(['text'], [['plain'], [['a', 'b']]])).toEqual(['values']);
       const rows = (await ds.query(`SELECT text FROM chunk_odd WHERE text LIKE '{%'`)) as { text: string }[];
       expect(rows).toEqual([{ text: '{"a","b"}' }]);
+    });
+
+    it('stores exactly what a VALUES list stores, for any texts, bit strings, bytes, numbers and dates', async () => {
+      const columns = ['short', 'bits', 'blob', 'text'];
+      const text = fc.string({ unit: 'grapheme', maxLength: 12 }).filter((t) => !t.includes('\0'));
+      const row = fc.tuple(
+        fc.option(fc.string({ unit: 'grapheme-ascii', maxLength: 3 }).filter((t) => !t.includes('\0'))),
+        fc.option(fc.constantFrom('000', '101', '111')),
+        fc.option(fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b))),
+        fc.option(fc.oneof(text, fc.double({ noNaN: true }).map(String), fc.date({ noInvalidDate: true }))),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 20 }), async (rows) => {
+          await ds.query('TRUNCATE chunk_odd RESTART IDENTITY');
+          for (const chunk of await insertChunks(sideSql(ds), 'chunk_odd', columns, rows)) {
+            expect(chunk.sql).toContain('unnest(');
+            await ds.query(chunk.sql, chunk.params);
+          }
+          const viaValues = valuesChunk((i) => `$${i}`, 'chunk_odd', columns, rows);
+          await ds.query(viaValues.sql, viaValues.params);
+          const stored = (await ds.query(
+            'SELECT id, short::text, bits::text, blob::text, text FROM chunk_odd ORDER BY id',
+          )) as Record<string, unknown>[];
+          const [arrays, values] = [stored.slice(0, rows.length), stored.slice(rows.length)];
+          expect(arrays.map(({ id: _, ...rest }) => rest)).toEqual(values.map(({ id: _, ...rest }) => rest));
+        }),
+        { numRuns: 60 },
+      );
     });
 
     it('uses VALUES for a table with an array column', async () => {
