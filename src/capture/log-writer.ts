@@ -29,7 +29,7 @@ export async function writeLogRows(runner: QueryRunner, rows: readonly LogRowInp
   const ds = dataSourceOf(runner);
   const dialect = dialectFor(ds);
   const e = (name: string) => ds.driver.escape(name);
-  if (dialect.insertTextArraysSql !== undefined && rows.length > 1) return writeAsArrays(runner, rows);
+  if (dialect.typedArrays !== undefined && rows.length > 1) return writeAsArrays(runner, rows);
   const head = `INSERT INTO ${e(SYNCHRO_TABLES.log)} (${e('entity')}, ${e('object_key')}, ${e('action')}, ${e('natural_key')}, ${e('at_ms')}) VALUES `;
   // Per-row clock expressions make big statements slow to parse and plan (3x on PostgreSQL).
   const now = rows.length >= READ_CLOCK_FROM_ROWS ? await serverNowMs(runner) : undefined;
@@ -83,7 +83,8 @@ async function writeAsArrays(runner: QueryRunner, rows: readonly LogRowInput[]):
     sql: dialect.placeholder(arrays.length + i + 1),
   }));
   const clock = { escapedColumn: e('at_ms'), sql: dialect.nowMsSql };
-  const sql = dialect.insertTextArraysSql!(e(SYNCHRO_TABLES.log), columns, [clock, ...fixed]);
+  const text = columns.map(() => 'text');
+  const sql = dialect.typedArrays!.insertSql(e(SYNCHRO_TABLES.log), columns, text, [clock, ...fixed]);
   await runner.query(sql, [...arrays, ...same.map(([, read]) => read(rows[0]!))]);
 }
 

@@ -1,6 +1,7 @@
 import type { EncodedKey } from '../core/entity-key';
-import { multiRowInsertSql } from '../dialect/synchro-dialect';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
+import type { TypedArrays } from '../dialect/synchro-dialect';
+import { insertChunks } from './insert-chunks';
 import { chunksOf, keyedSelect, queryRows, textIn, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /** @internal A counterpart pair: the local key and the remote key of the same object. */
@@ -209,31 +210,38 @@ async function upsertMapRows(
   rows: readonly (readonly [string, string])[],
 ): Promise<void> {
   const { e } = side;
-  const p = side.dialect.placeholder;
-  const columns = [e('local_key'), e('peer_key')];
-  const suffix = side.dialect.upsertSuffix([e('peer'), e('entity'), columns[0]!], [e('peer_key')]);
-  const arrays = side.dialect.insertTextArraysSql;
-  for (const part of chunksOf(rows, tuplesPerStatement(side, 4))) {
-    if (arrays !== undefined) {
-      const fixed = [
-        { escapedColumn: e('peer'), sql: `CAST(${p(3)} AS varchar)` },
-        { escapedColumn: e('entity'), sql: `CAST(${p(4)} AS varchar)` },
-      ] as const;
-      const sql = arrays(e(SYNCHRO_TABLES.idMap), columns, fixed) + suffix;
-      await side.db.query(sql, [part.map((row) => row[0]), part.map((row) => row[1]), peer, entity]);
-      continue;
+  const suffix = side.dialect.upsertSuffix([e('peer'), e('entity'), e('local_key')], [e('peer_key')]);
+  const arrays = side.dialect.typedArrays;
+  if (arrays !== undefined) await upsertAsArrays(side, arrays, [peer, entity], rows, suffix);
+  else {
+    const values = rows.map(([local, remote]) => [peer, entity, local, remote]);
+    const columns = ['peer', 'entity', 'local_key', 'peer_key'];
+    for (const insert of await insertChunks(side, SYNCHRO_TABLES.idMap, columns, values)) {
+      await side.db.query(insert.sql + suffix, insert.params);
     }
-    const sql = multiRowInsertSql(
-      side.dialect.placeholder,
-      e(SYNCHRO_TABLES.idMap),
-      [e('peer'), e('entity'), ...columns],
-      part.length,
-    );
-    const params: string[] = [];
-    for (const [local, remote] of part) params.push(peer, entity, local, remote);
-    await side.db.query(sql + suffix, params);
   }
   await keepStatistics(side, entity, rows.length);
+}
+
+/** The pairs as two text arrays, with `peer` and `entity` bound once per statement. */
+async function upsertAsArrays(
+  side: SideSql,
+  arrays: TypedArrays,
+  [peer, entity]: readonly [string, string],
+  rows: readonly (readonly [string, string])[],
+  suffix: string,
+): Promise<void> {
+  const { e } = side;
+  const p = side.dialect.placeholder;
+  const fixed = [
+    { escapedColumn: e('peer'), sql: `CAST(${p(3)} AS varchar)` },
+    { escapedColumn: e('entity'), sql: `CAST(${p(4)} AS varchar)` },
+  ];
+  const columns = [e('local_key'), e('peer_key')];
+  const sql = arrays.insertSql(e(SYNCHRO_TABLES.idMap), columns, ['text', 'text'], fixed);
+  for (const part of chunksOf(rows, tuplesPerStatement(side, 4))) {
+    await side.db.query(sql + suffix, [part.map((row) => row[0]), part.map((row) => row[1]), peer, entity]);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { valuesChunk, type InsertChunk } from '../dialect/synchro-dialect';
+import { valuesChunk, type InsertChunk, type TypedArrays } from '../dialect/synchro-dialect';
 import { chunksOf, queryRows, tuplesPerStatement, type SideSql } from './sync-sql';
 
 /**
@@ -33,10 +33,8 @@ export async function insertChunks(
 ): Promise<InsertChunk[]> {
   const table = side.e(tablePath);
   const escaped = columns.map((c) => side.e(c));
-  const types = rows.length === 0 ? undefined : await elementTypes(side, tablePath, columns);
-  const arrays = side.dialect.typedArrays;
-  if (types === undefined || arrays === undefined) return valuesChunks(side, table, escaped, rows);
-  const sql = arrays.insertSql(table, escaped, types);
+  const sql = rows.length === 0 ? undefined : await typedInsertSql(side, tablePath, columns, escaped);
+  if (sql === undefined) return valuesChunks(side, table, escaped, rows);
   return chunksOf(rows, ARRAY_ROWS_PER_STATEMENT).flatMap((part) => {
     const params = columnArrays(part, columns.length);
     if (params === undefined) return valuesChunks(side, table, escaped, part);
@@ -54,33 +52,38 @@ function valuesChunks(
   return chunksOf(rows, size).map((part) => valuesChunk(side.dialect.placeholder, table, columns, part));
 }
 
-/** The element type of each of `columns`, or `undefined` when one has none (or there are no columns). */
-async function elementTypes(
+/**
+ * The typed-array INSERT of `columns` into `tablePath`, or `undefined` where the dialect has none or
+ * a column has no element type (or there are no columns).
+ */
+async function typedInsertSql(
   side: SideSql,
   tablePath: string,
   columns: readonly string[],
-): Promise<string[] | undefined> {
-  if (side.dialect.typedArrays === undefined || columns.length === 0) return undefined;
-  const known = await columnTypes(side, tablePath);
+  escapedColumns: readonly string[],
+): Promise<string | undefined> {
+  const arrays = side.dialect.typedArrays;
+  if (arrays === undefined || columns.length === 0) return undefined;
+  const known = await columnTypes(side, arrays, tablePath);
   const types = columns.map((c) => known.get(c) ?? null);
-  return types.every((t): t is string => t !== null) ? types : undefined;
+  if (!types.every((t): t is string => t !== null)) return undefined;
+  return arrays.insertSql(
+    side.e(tablePath),
+    columns.map((c) => side.e(c)),
+    types,
+  );
 }
 
-function columnTypes(side: SideSql, tablePath: string): Promise<ColumnTypes> {
+function columnTypes(side: SideSql, arrays: TypedArrays, tablePath: string): Promise<ColumnTypes> {
   const tables = typesBySide.get(side) ?? new Map<string, Promise<ColumnTypes>>();
   typesBySide.set(side, tables);
   const known = tables.get(tablePath);
   if (known !== undefined) return known;
-  const read = readColumnTypes(side, tablePath);
+  const read = queryRows<{ name: string; type: string | null }>(side, arrays.columnTypesSql, [
+    side.e(tablePath),
+  ]).then((rows) => new Map(rows.map((r) => [r.name, r.type])));
   tables.set(tablePath, read);
   return read;
-}
-
-async function readColumnTypes(side: SideSql, tablePath: string): Promise<ColumnTypes> {
-  const sql = side.dialect.typedArrays?.columnTypesSql;
-  if (sql === undefined) return new Map();
-  const rows = await queryRows<{ name: string; type: string | null }>(side, sql, [side.e(tablePath)]);
-  return new Map(rows.map((r) => [r.name, r.type]));
 }
 
 /** The values of `rows` as one array per column, or `undefined` when a value is itself an array. */
