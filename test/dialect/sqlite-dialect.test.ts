@@ -40,8 +40,12 @@ describe('sqliteDialect: the run lease on a real SQLite file', () => {
     return sqliteDialect.acquireRunLock(runner, timeoutMs);
   }
 
-  async function another(): Promise<DataSource> {
-    const other = await openDataSource(db, { entities: [...synchroEntities], synchronize: false });
+  async function another(options: { timeout?: number } = {}): Promise<DataSource> {
+    const other = await openDataSource(db, {
+      entities: [...synchroEntities],
+      synchronize: false,
+      ...options,
+    });
     cleanups.push(() => other.destroy());
     return other;
   }
@@ -116,12 +120,7 @@ describe('sqliteDialect: the run lease on a real SQLite file', () => {
 
   it('counts a database another connection is writing as a lease not free yet, not as an error', async () => {
     // A connection that gives up on a locked database after 20 ms (SQLITE_BUSY), as a loaded one can.
-    const other = await openDataSource(db, {
-      entities: [...synchroEntities],
-      synchronize: false,
-      timeout: 20,
-    });
-    cleanups.push(() => other.destroy());
+    const other = await another({ timeout: 20 });
     const writer = ds.createQueryRunner();
     await writer.startTransaction();
     await writer.query(`INSERT INTO "synchro_retry" VALUES ('p', 'e', 'k', 'r', 'c', 0)`);
