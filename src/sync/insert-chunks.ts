@@ -67,11 +67,7 @@ async function typedInsertSql(
   const known = await columnTypes(side, arrays, tablePath);
   const types = columns.map((c) => known.get(c) ?? null);
   if (!types.every((t): t is string => t !== null)) return undefined;
-  return arrays.insertSql(
-    side.e(tablePath),
-    columns.map((c) => side.e(c)),
-    types,
-  );
+  return arrays.insertSql(side.e(tablePath), escapedColumns, types);
 }
 
 function columnTypes(side: SideSql, arrays: TypedArrays, tablePath: string): Promise<ColumnTypes> {
