@@ -13,6 +13,7 @@ const ENV_KEYS: Record<string, { key: string; type: 'string' | 'number' | 'boole
   SYNCHRO_MAX_CLOCK_SKEW: { key: 'maxClockSkewMs', type: 'number' },
   SYNCHRO_ON_CLOCK_SKEW: { key: 'onClockSkew', type: 'string' },
   SYNCHRO_LOCK_TIMEOUT: { key: 'lockTimeoutMs', type: 'number' },
+  SYNCHRO_BOTH_WAYS: { key: 'bothWays', type: 'boolean' },
   SYNCHRO_MIGRATIONS_DIR: { key: 'migrationsDir', type: 'string' },
 };
 

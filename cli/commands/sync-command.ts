@@ -1,9 +1,10 @@
+import type { DataSource } from 'typeorm';
 import type { Argv, CommandModule } from 'yargs';
-import { checkBatchSize, synchronize, type SyncResult } from '../../src/index';
+import { checkBatchSize, synchronize, type SyncOptions, type SyncResult } from '../../src/index';
 import type { CliContext, CommonArgs } from '../cli-context';
 import { progressReporter } from '../progress';
 import { summaryTable } from '../summary-table';
-import { requireLocal, sourceOf, usingDataSources } from '../with-data-sources';
+import { requireLocal, sourceOf, usingDataSources, type DataSourceSource } from '../with-data-sources';
 
 interface SyncArgs extends CommonArgs {
   local?: string;
@@ -18,42 +19,109 @@ interface SyncArgs extends CommonArgs {
   maxClockSkew?: number;
   onClockSkew?: 'warn' | 'refuse';
   lockTimeout?: number;
+  bothWays?: boolean;
   json?: boolean;
 }
+
+/** One direction of a run: what is sent where, under which conflict policy, and its label. */
+interface Leg {
+  readonly key: 'localToRemote' | 'remoteToLocal';
+  readonly label: string;
+  readonly from: DataSource;
+  readonly to: DataSource | undefined;
+  readonly conflict: SyncArgs['conflict'];
+}
+
+/** The policy as seen from the other side: `--conflict local` keeps the `--local` side both ways. */
+const MIRRORED = { newest: 'newest', local: 'remote', remote: 'local' } as const;
 
 /** `typeorm-synchro sync`: the seed's `./manage.py synchronize`. */
 export function syncCommand(ctx: CliContext): CommandModule<object, SyncArgs> {
   return {
     command: 'sync',
-    describe: 'Copy every change logged since the last checkpoint from --local to --remote',
+    describe:
+      'Copy every change logged since the last checkpoint from --local to --remote (and back with --both-ways)',
     builder: (y) => syncOptions(y, ctx),
     handler: async (args) => {
-      const progress = args.json === true ? { stop: () => undefined } : progressReporter(ctx.output);
-      const result = await usingDataSources(
-        [
-          requireLocal(sourceOf('local', args.local, ctx.config)),
-          sourceOf('remote', args.remote, ctx.config),
-        ],
-        ([local, remote]) =>
-          synchronize({
-            local: local!,
-            remote,
-            dryRun: args.dryRun,
-            full: args.full,
-            conflictPolicy: args.conflict,
-            batchSize: args.batchSize,
-            commit: args.commit,
-            onError: args.onError,
-            listeners: args.listeners,
-            maxClockSkewMs: args.maxClockSkew,
-            onClockSkew: args.onClockSkew,
-            lockTimeoutMs: args.lockTimeout,
-            onProgress: 'onProgress' in progress ? progress.onProgress : undefined,
-          }),
-      ).finally(() => progress.stop());
-      report(ctx, result, args.json === true);
-      ctx.exitCode = result.skipped.length > 0 ? 2 : 0;
+      const sources = [
+        requireLocal(sourceOf('local', args.local, ctx.config)),
+        sourceOf('remote', args.remote, ctx.config),
+      ] as const;
+      const results = await usingDataSources([...sources], async ([local, remote]) => {
+        const done: [Leg, SyncResult][] = [];
+        for (const leg of legsOf(args, sources, local!, remote))
+          done.push([leg, await runLeg(ctx, args, leg, done)]);
+        return done;
+      });
+      report(ctx, results, args);
+      ctx.exitCode = results.some(([, r]) => r.skipped.length > 0) ? 2 : 0;
     },
+  };
+}
+
+/** `local → remote`, and with `--both-ways` then `remote → local` with the conflict policy mirrored. */
+function legsOf(
+  args: SyncArgs,
+  [localSource, remoteSource]: readonly [DataSourceSource, DataSourceSource],
+  local: DataSource,
+  remote: DataSource | undefined,
+): Leg[] {
+  const localName = localSource.path ?? 'local';
+  const remoteName = remoteSource.path ?? 'remote';
+  const out: Leg = {
+    key: 'localToRemote',
+    label: `${localName} → ${remoteName}`,
+    from: local,
+    to: remote,
+    conflict: args.conflict,
+  };
+  if (args.bothWays !== true || remote === undefined) return [out];
+  const conflict = args.conflict === undefined ? undefined : MIRRORED[args.conflict];
+  return [
+    out,
+    { key: 'remoteToLocal', label: `${remoteName} → ${localName}`, from: remote, to: local, conflict },
+  ];
+}
+
+/** Runs one direction; a failure after an applied direction says which one was applied. */
+async function runLeg(
+  ctx: CliContext,
+  args: SyncArgs,
+  leg: Leg,
+  done: readonly [Leg, SyncResult][],
+): Promise<SyncResult> {
+  if (args.bothWays === true && args.json !== true) ctx.output.out(`${leg.label}:`);
+  const progress = args.json === true ? { stop: () => undefined } : progressReporter(ctx.output);
+  try {
+    const result = await synchronize({
+      ...syncOptionsOf(args),
+      local: leg.from,
+      remote: leg.to,
+      conflictPolicy: leg.conflict,
+      onProgress: 'onProgress' in progress ? progress.onProgress : undefined,
+    });
+    if (args.json !== true) reportLeg(ctx, result);
+    return result;
+  } catch (error) {
+    const applied = done.map(([l]) => l.label).join(', ');
+    if (applied !== '') ctx.output.err(`${applied} was applied; ${leg.label} failed:`);
+    throw error;
+  } finally {
+    progress.stop();
+  }
+}
+
+function syncOptionsOf(args: SyncArgs): Omit<SyncOptions, 'local' | 'remote'> {
+  return {
+    dryRun: args.dryRun,
+    full: args.full,
+    batchSize: args.batchSize,
+    commit: args.commit,
+    onError: args.onError,
+    listeners: args.listeners,
+    maxClockSkewMs: args.maxClockSkew,
+    onClockSkew: args.onClockSkew,
+    lockTimeoutMs: args.lockTimeout,
   };
 }
 
@@ -113,7 +181,15 @@ function syncOptions(y: Argv, ctx: CliContext): Argv<SyncArgs> {
       describe: 'Milliseconds to wait for another sync into the same remote',
       default: c.lockTimeoutMs as number,
     })
-    .option('json', { type: 'boolean', describe: 'Print the SyncResult as JSON' })
+    .option('both-ways', {
+      type: 'boolean',
+      describe: 'Then sync --remote back to --local (--conflict local/remote keep the same side)',
+      default: c.bothWays as boolean,
+    })
+    .option('json', {
+      type: 'boolean',
+      describe: 'Print the SyncResult as JSON ({ localToRemote, remoteToLocal } with --both-ways)',
+    })
     .check((a) => {
       // The library's own rule, checked here so a bad value is refused before any DataSource loads.
       checkBatchSize(a.batchSize);
@@ -121,11 +197,15 @@ function syncOptions(y: Argv, ctx: CliContext): Argv<SyncArgs> {
     }) as unknown as Argv<SyncArgs>;
 }
 
-function report(ctx: CliContext, result: SyncResult, json: boolean): void {
-  if (json) {
-    ctx.output.out(JSON.stringify(result, null, 2));
-    return;
-  }
+/** `--json` prints at the end; otherwise each direction printed its own report as it finished. */
+function report(ctx: CliContext, results: readonly [Leg, SyncResult][], args: SyncArgs): void {
+  if (args.json !== true) return;
+  const value =
+    args.bothWays === true ? Object.fromEntries(results.map(([leg, r]) => [leg.key, r])) : results[0]?.[1];
+  ctx.output.out(JSON.stringify(value, null, 2));
+}
+
+function reportLeg(ctx: CliContext, result: SyncResult): void {
   ctx.output.out(result.message);
   const table = summaryTable(result);
   if (table !== '') ctx.output.out(table);

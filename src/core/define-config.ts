@@ -10,6 +10,8 @@ export interface SynchroConfigOptions {
   lockTimeoutMs?: number;
   maxClockSkewMs?: number;
   onClockSkew?: 'warn' | 'refuse';
+  /** `sync` then sends the remote's changes back to the local side (CLI `--both-ways`). */
+  bothWays?: boolean;
 }
 
 /** The shape of `typeorm-synchro.config.{ts,js,cjs,mjs}`. */

@@ -226,6 +226,37 @@ describeEachPair('typeorm-synchro CLI end to end', (pair) => {
     expect(await remote.getRepository('Genre').countBy({ label: 'poetry' })).toBe(1);
   });
 
+  it('--both-ways sends each side its changes; --conflict remote keeps the --remote side both ways', async () => {
+    await local.getRepository('Genre').save({ label: 'sci-fi' });
+    await remote.getRepository('Genre').save({ label: 'horror' });
+    await local.getRepository('Author').update({ code: 'TOLKIEN' }, { name: 'Tolkien (office)' });
+    await remote.getRepository('Author').update({ code: 'TOLKIEN' }, { name: 'Tolkien (production)' });
+    await local.getRepository('Author').update({ code: 'TOLKIEN' }, { name: 'Tolkien (office, later)' });
+
+    const args = ['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--both-ways'];
+    const run = await cli([...args, '--conflict', 'remote', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    const { localToRemote, remoteToLocal } = JSON.parse(run.stdout) as Record<string, SyncResult>;
+    expect(localToRemote?.counts.genre).toMatchObject({ inserted: 1 });
+    expect(localToRemote?.conflicts).toEqual([
+      expect.objectContaining({ entity: 'author', decision: 'remote' }),
+    ]);
+    expect(remoteToLocal?.counts.genre).toMatchObject({ inserted: 1 });
+    for (const side of [local, remote]) {
+      expect(await side.getRepository('Genre').countBy([{ label: 'sci-fi' }, { label: 'horror' }])).toBe(2);
+      expect(await side.getRepository('Author').findOneBy({ code: 'TOLKIEN' })).toMatchObject({
+        name: 'Tolkien (production)',
+      });
+    }
+
+    const again = await cli(args, { cwd: dir });
+    expect(again.stdout.split('\n').filter((l) => /^\S+ → \S+:$/.test(l))).toEqual([
+      'local.ts → remote.ts:',
+      'remote.ts → local.ts:',
+    ]);
+    expect(again.stdout.match(/No changes since last synchronization\./g)).toHaveLength(2);
+  });
+
   it('prune deletes delivered log rows', async () => {
     const run = await cli(['prune', '--local', 'local.ts'], { cwd: dir });
     expect(run.code).toBe(0);
@@ -263,6 +294,40 @@ describe('typeorm-synchro CLI: adopt a restored copy (SQLite files)', () => {
         cwd: dir,
       });
       expect(JSON.parse(synced.stdout).counts.author).toMatchObject({ updated: 1, inserted: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('typeorm-synchro CLI: --both-ways when the way back fails (SQLite files)', () => {
+  it('says the first direction was applied, then the error, and exits 1', async () => {
+    const dir = makeProjectDir();
+    try {
+      writeCliProject(dir, {
+        local: { type: 'better-sqlite3', database: join(dir, 'office.sqlite') },
+        remote: { type: 'better-sqlite3', database: join(dir, 'production.sqlite') },
+      });
+      const office = await loadSide(dir, 'local');
+      const production = await loadSide(dir, 'remote');
+      await office.getRepository('Genre').save({ label: 'essay' });
+      await production.getRepository('Genre').save({ label: 'refused by the office' });
+      await office.query(
+        `CREATE TRIGGER refuse BEFORE INSERT ON genre WHEN NEW.label LIKE 'refused%' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+      );
+      await office.destroy();
+      await production.destroy();
+
+      const run = await cli(['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--both-ways'], {
+        cwd: dir,
+      });
+      expect(run.code).toBe(1);
+      const [applied, error] = run.stderr.split('\n');
+      expect(applied).toBe('local.ts → remote.ts was applied; remote.ts → local.ts failed:');
+      expect(error).toMatch(/^error [A-Z_]+: .*genre/);
+      const after = await loadSide(dir, 'remote');
+      expect(await after.getRepository('Genre').countBy({ label: 'essay' })).toBe(1);
+      await after.destroy();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
