@@ -52,6 +52,7 @@ export { SynchroSubscriber } from './capture/synchro-subscriber';
 export { NoSynchroLog, runInNoLogContext } from './capture/no-log-context';
 export { CaptureFailedError } from './core/errors';
 export { synchronize, Synchronizer } from './sync/synchronizer';
+export { reverseSyncOptions } from './sync/reverse-sync-options';
 export { SYNC_MESSAGES } from './sync/sync-result';
 export type {
   EntityCounts,

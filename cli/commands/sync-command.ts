@@ -1,6 +1,11 @@
-import type { DataSource } from 'typeorm';
 import type { Argv, CommandModule } from 'yargs';
-import { checkBatchSize, synchronize, type SyncOptions, type SyncResult } from '../../src/index';
+import {
+  checkBatchSize,
+  reverseSyncOptions,
+  synchronize,
+  type SyncOptions,
+  type SyncResult,
+} from '../../src/index';
 import type { CliContext, CommonArgs } from '../cli-context';
 import { progressReporter } from '../progress';
 import { summaryTable } from '../summary-table';
@@ -23,17 +28,12 @@ interface SyncArgs extends CommonArgs {
   json?: boolean;
 }
 
-/** One direction of a run: what is sent where, under which conflict policy, and its label. */
+/** One direction of a run: its options, its label and its key in the `--json` output. */
 interface Leg {
   readonly key: 'localToRemote' | 'remoteToLocal';
   readonly label: string;
-  readonly from: DataSource;
-  readonly to: DataSource | undefined;
-  readonly conflict: SyncArgs['conflict'];
+  readonly options: SyncOptions;
 }
-
-/** The policy as seen from the other side: `--conflict local` keeps the `--local` side both ways. */
-const MIRRORED = { newest: 'newest', local: 'remote', remote: 'local' } as const;
 
 /** `typeorm-synchro sync`: the seed's `./manage.py synchronize`. */
 export function syncCommand(ctx: CliContext): CommandModule<object, SyncArgs> {
@@ -49,7 +49,7 @@ export function syncCommand(ctx: CliContext): CommandModule<object, SyncArgs> {
       ] as const;
       const results = await usingDataSources([...sources], async ([local, remote]) => {
         const done: [Leg, SyncResult][] = [];
-        for (const leg of legsOf(args, sources, local!, remote))
+        for (const leg of legsOf(args, sources, { ...syncOptionsOf(args), local: local!, remote }))
           done.push([leg, await runLeg(ctx, args, leg, done)]);
         return done;
       });
@@ -59,28 +59,19 @@ export function syncCommand(ctx: CliContext): CommandModule<object, SyncArgs> {
   };
 }
 
-/** `local → remote`, and with `--both-ways` then `remote → local` with the conflict policy mirrored. */
+/** `local → remote`, and with `--both-ways` then `remote → local` ({@link reverseSyncOptions}). */
 function legsOf(
   args: SyncArgs,
   [localSource, remoteSource]: readonly [DataSourceSource, DataSourceSource],
-  local: DataSource,
-  remote: DataSource | undefined,
+  options: SyncOptions,
 ): Leg[] {
   const localName = localSource.path ?? 'local';
   const remoteName = remoteSource.path ?? 'remote';
-  const out: Leg = {
-    key: 'localToRemote',
-    label: `${localName} → ${remoteName}`,
-    from: local,
-    to: remote,
-    conflict: args.conflict,
-  };
-  if (args.bothWays !== true || remote === undefined) return [out];
-  const conflict = args.conflict === undefined ? undefined : MIRRORED[args.conflict];
-  return [
-    out,
-    { key: 'remoteToLocal', label: `${remoteName} → ${localName}`, from: remote, to: local, conflict },
-  ];
+  const there: Leg = { key: 'localToRemote', label: `${localName} → ${remoteName}`, options };
+  // Without a remote the first direction fails with NoRemoteError, as a one-way run does.
+  if (args.bothWays !== true || options.remote == null) return [there];
+  const back = reverseSyncOptions(options);
+  return [there, { key: 'remoteToLocal', label: `${remoteName} → ${localName}`, options: back }];
 }
 
 /** Runs one direction; a failure after an applied direction says which one was applied. */
@@ -93,13 +84,8 @@ async function runLeg(
   if (args.bothWays === true && args.json !== true) ctx.output.out(`${leg.label}:`);
   const progress = args.json === true ? { stop: () => undefined } : progressReporter(ctx.output);
   try {
-    const result = await synchronize({
-      ...syncOptionsOf(args),
-      local: leg.from,
-      remote: leg.to,
-      conflictPolicy: leg.conflict,
-      onProgress: 'onProgress' in progress ? progress.onProgress : undefined,
-    });
+    const onProgress = 'onProgress' in progress ? progress.onProgress : undefined;
+    const result = await synchronize({ ...leg.options, onProgress });
     if (args.json !== true) reportLeg(ctx, result);
     return result;
   } catch (error) {
@@ -115,6 +101,7 @@ function syncOptionsOf(args: SyncArgs): Omit<SyncOptions, 'local' | 'remote'> {
   return {
     dryRun: args.dryRun,
     full: args.full,
+    conflictPolicy: args.conflict,
     batchSize: args.batchSize,
     commit: args.commit,
     onError: args.onError,

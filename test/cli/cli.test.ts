@@ -226,12 +226,13 @@ describeEachPair('typeorm-synchro CLI end to end', (pair) => {
     expect(await remote.getRepository('Genre').countBy({ label: 'poetry' })).toBe(1);
   });
 
-  it('--both-ways sends each side its changes; --conflict remote keeps the --remote side both ways', async () => {
+  it('--both-ways sends each side its changes back and forth, each direction under its own heading', async () => {
+    await local.getRepository('Author').save({ code: 'LEWIS', name: 'Lewis' });
+    await synchronize({ local, remote });
     await local.getRepository('Genre').save({ label: 'sci-fi' });
     await remote.getRepository('Genre').save({ label: 'horror' });
-    await local.getRepository('Author').update({ code: 'TOLKIEN' }, { name: 'Tolkien (office)' });
-    await remote.getRepository('Author').update({ code: 'TOLKIEN' }, { name: 'Tolkien (production)' });
-    await local.getRepository('Author').update({ code: 'TOLKIEN' }, { name: 'Tolkien (office, later)' });
+    await remote.getRepository('Author').update({ code: 'LEWIS' }, { name: 'Lewis (production)' });
+    await local.getRepository('Author').update({ code: 'LEWIS' }, { name: 'Lewis (office)' });
 
     const args = ['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--both-ways'];
     const run = await cli([...args, '--conflict', 'remote', '--json'], { cwd: dir });
@@ -244,8 +245,8 @@ describeEachPair('typeorm-synchro CLI end to end', (pair) => {
     expect(remoteToLocal?.counts.genre).toMatchObject({ inserted: 1 });
     for (const side of [local, remote]) {
       expect(await side.getRepository('Genre').countBy([{ label: 'sci-fi' }, { label: 'horror' }])).toBe(2);
-      expect(await side.getRepository('Author').findOneBy({ code: 'TOLKIEN' })).toMatchObject({
-        name: 'Tolkien (production)',
+      expect(await side.getRepository('Author').findOneBy({ code: 'LEWIS' })).toMatchObject({
+        name: 'Lewis (production)',
       });
     }
 

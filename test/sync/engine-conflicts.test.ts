@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import type { DataSource, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import { NoRemoteError } from '../../src/core/errors';
+import { reverseSyncOptions } from '../../src/sync/reverse-sync-options';
 import { synchronize } from '../../src/sync/synchronizer';
 import type { SyncConflict } from '../../src/sync/sync-options';
 import type { SyncResult } from '../../src/sync/sync-result';
@@ -105,6 +107,47 @@ describeEachPair('engine conflicts: newest wins for every action', (pair) => {
     ]);
     expect(await remoteName('p2@x')).toBe('remote edit');
     expect(result.conflicts.map((c) => c.decision)).toEqual(['remote']);
+  });
+
+  it("reverseSyncOptions: 'remote' still keeps the remote's version in a conflict the way back decides", async () => {
+    await shared('b1@x');
+    await editRemote('b1@x', 'remote edit');
+    const there = { local: db.local, remote: db.remote, conflictPolicy: 'remote' } as const;
+    await synchronize(there);
+    await pause(30);
+    // Made after the first direction read its log: only the way back sees both changes.
+    await editLocal('b1@x', 'local edit, newer');
+    const back = await synchronize(reverseSyncOptions(there));
+    expect(back.conflicts.map((c) => [c.entity, c.decision])).toEqual([['fx_customer', 'local']]);
+    expect((await db.local.getRepository(Customer).findOneByOrFail({ email: 'b1@x' })).name).toBe(
+      'remote edit',
+    );
+    expect(await remoteName('b1@x')).toBe('remote edit');
+  });
+});
+
+describe('reverseSyncOptions', () => {
+  const a = {} as DataSource;
+  const b = {} as DataSource;
+  it("swaps the sides and mirrors 'local'/'remote'; 'newest' and functions pass as they are", () => {
+    const decide = (): 'local' => 'local';
+    expect(reverseSyncOptions({ local: a, remote: b, conflictPolicy: 'local', batchSize: 7 })).toEqual({
+      local: b,
+      remote: a,
+      conflictPolicy: 'remote',
+      batchSize: 7,
+    });
+    expect(reverseSyncOptions({ local: a, remote: b, conflictPolicy: 'remote' }).conflictPolicy).toBe(
+      'local',
+    );
+    expect(reverseSyncOptions({ local: a, remote: b }).conflictPolicy).toBeUndefined();
+    expect(reverseSyncOptions({ local: a, remote: b, conflictPolicy: 'newest' }).conflictPolicy).toBe(
+      'newest',
+    );
+    expect(reverseSyncOptions({ local: a, remote: b, conflictPolicy: decide }).conflictPolicy).toBe(decide);
+  });
+  it('needs a remote (NoRemoteError)', () => {
+    expect(() => reverseSyncOptions({ local: a, remote: null })).toThrow(NoRemoteError);
   });
 });
 
