@@ -1,5 +1,5 @@
 /**
- * The languages of the admin page (the five the seed ships).
+ * The languages of the admin page (the five django-synchro ships).
  *
  * @example
  * ```ts

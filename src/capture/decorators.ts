@@ -55,10 +55,12 @@ export function Synchro(options: SynchroOptions = {}): ClassDecorator {
 
 /**
  * Watches entities you cannot decorate (classes of another package, EntitySchemas, or entity names),
- * as django-synchro's `SYNCHRO_MODELS` did. Call it before `DataSource.initialize()`.
+ * as django-synchro's `SYNCHRO_MODELS` did. Every argument is one entity: a class, an EntitySchema,
+ * or a string matched against the entity name or table name. Call it before `DataSource.initialize()`.
  *
  * @example
  * ```ts
+ * // three entities: a class, one given by its name, an EntitySchema
  * registerSynchro(User, 'audit_entry', ProductSchema)
  * ```
  */

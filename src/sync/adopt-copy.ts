@@ -32,7 +32,7 @@ interface EntityPair {
 const PAGE = 500;
 
 /**
- * Makes `local`, restored from a dump of `remote` (the seed's Example 1), a peer of its own: it gets a
+ * Makes `local`, restored from a dump of `remote` (django-synchro's Example 1), a peer of its own: it gets a
  * new node identity; rows with equal primary keys on both sides are recorded as counterparts in both
  * databases' id maps, for every entity watched on either side; its log is cleared; and the
  * checkpoints of both directions are set to now. Syncing either way afterwards duplicates nothing.

@@ -57,7 +57,13 @@ export interface SkippedObject {
   entity: string;
   key: Record<string, string>;
   reason: string;
-  /** A SynchroErrorCode, or `MISSING_LOCALLY` / `UNKNOWN_ENTITY`. */
+  /**
+   * Why it was skipped: a `SynchroErrorCode` (with `onError: 'skip'`; the object is retried by the next
+   * run); `MISSING_LOCALLY` (the logged object no longer exists locally and has no later delete; never
+   * retried); or, only with `onError: 'skip'` (under `'abort'` they fail the run with
+   * `ApplyFailedError`), `UNKNOWN_ENTITY` (the log names an entity the local DataSource does not watch)
+   * or `INVALID_KEY` (a stored key that is not a JSON object of the primary columns), never retried.
+   */
   code?: string;
 }
 

@@ -30,15 +30,6 @@ export interface SyncStatus {
 }
 
 /**
- * The node identity, the per-peer delivery mirrors and, given a remote, the clock skew and the
- * authoritative checkpoint. Writes nothing.
- *
- * @example
- * ```ts
- * const { nodeId, peers, clockSkewMs } = await getSyncStatus(office, production)
- * ```
- */
-/**
  * The peers this node delivered to, from its local mirror cursors. Writes nothing.
  *
  * @example
@@ -57,6 +48,15 @@ export async function listPeers(local: DataSource): Promise<PeerStatus[]> {
     }));
 }
 
+/**
+ * The node identity, the per-peer delivery mirrors and, given a remote, the clock skew and the
+ * authoritative checkpoint. Writes nothing.
+ *
+ * @example
+ * ```ts
+ * const { nodeId, peers, clockSkewMs } = await getSyncStatus(office, production)
+ * ```
+ */
 export async function getSyncStatus(local: DataSource, remote?: DataSource | null): Promise<SyncStatus> {
   const peers = await listPeers(local);
   const nodeId = (await readNodeId(local)) ?? null;
