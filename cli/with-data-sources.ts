@@ -26,31 +26,30 @@ export function requireLocal(source: DataSourceSource): DataSourceSource {
 }
 
 /**
- * Loads and initializes the given DataSources, runs `fn`, and destroys what it initialized,
- * whatever happens (kysely-ctl's `usingX` pattern).
+ * Loads the given DataSources, runs `fn`, and destroys every one that was not initialized when loaded,
+ * whatever happens (kysely-ctl's `usingX` pattern). The library initializes them itself, so a
+ * database that cannot be reached or refuses the login is a typed error naming its side.
  */
 export async function usingDataSources<T>(
   sources: (DataSourceSource | undefined)[],
   fn: (dataSources: (DataSource | undefined)[]) => Promise<T>,
 ): Promise<T> {
-  const opened: DataSource[] = [];
+  const ours: DataSource[] = [];
   try {
     const dataSources: (DataSource | undefined)[] = [];
-    for (const source of sources) dataSources.push(await open(source, opened));
+    for (const source of sources) dataSources.push(await load(source, ours));
     return await fn(dataSources);
   } finally {
-    for (const ds of opened.reverse()) await ds.destroy().catch(() => undefined);
+    for (const ds of ours.reverse()) if (ds.isInitialized) await ds.destroy().catch(() => undefined);
   }
 }
 
-async function open(
+async function load(
   source: DataSourceSource | undefined,
-  opened: DataSource[],
+  ours: DataSource[],
 ): Promise<DataSource | undefined> {
   if (source === undefined) return undefined;
   const ds = source.instance ?? (source.path === undefined ? undefined : await loadDataSource(source.path));
-  if (ds === undefined || ds.isInitialized) return ds;
-  await ds.initialize();
-  opened.push(ds);
+  if (ds !== undefined && !ds.isInitialized) ours.push(ds);
   return ds;
 }

@@ -3,6 +3,7 @@ export type { ChangeAction } from './core/change-action';
 export {
   ApplyFailedError,
   ClockSkewError,
+  ConnectionFailedError,
   ConnectionLostError,
   DataSourceLoadError,
   InvalidEntityConfigError,

@@ -25,8 +25,9 @@ export function statusCommand(ctx: CliContext): CommandModule<object, StatusArgs
           sourceOf('remote', args.remote, ctx.config),
         ],
         async ([local, remote]) => {
-          const pending = await countPendingChanges(local!, { remote });
+          // First: it connects both sides, with typed errors naming the side that fails.
           const status = await getSyncStatus(local!, remote);
+          const pending = await countPendingChanges(local!, { remote });
           if (args.json === true) ctx.output.out(JSON.stringify({ pending, ...status }, null, 2));
           else printStatus(ctx, pending, status);
         },

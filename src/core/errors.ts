@@ -20,6 +20,7 @@ export type SynchroErrorCode =
   | 'CLOCK_SKEW'
   | 'SAME_DATABASE'
   | 'SAME_NODE_IDENTITY'
+  | 'CONNECTION_FAILED'
   | 'CONNECTION_LOST'
   | 'REMOTE_CONSTRAINT'
   | 'APPLY_FAILED'
@@ -155,12 +156,36 @@ export class SameNodeIdentityError extends SynchroError {
   }
 }
 
-/** The connection to a database was lost during a run; nothing of the open transaction was committed. */
+/**
+ * A database could not be reached, or its connection dropped during a run (server down, network):
+ * worth retrying later. Nothing of the open transaction was committed.
+ */
 export class ConnectionLostError extends SynchroError {
+  constructor(side: string, cause: unknown, whileConnecting = false) {
+    super(
+      'CONNECTION_LOST',
+      whileConnecting
+        ? `The ${side} database could not be reached: ${messageOf(cause)}`
+        : `The connection to the ${side} database was lost: ${messageOf(cause)}`,
+      {
+        cause,
+        hint: whileConnecting
+          ? 'check that the server is running and reachable, then run again'
+          : 'check the server and run the sync again; it resumes from the last committed checkpoint',
+      },
+    );
+  }
+}
+
+/**
+ * A database refused the connection's settings: wrong user or password, a database that does not
+ * exist, a SQLite file that cannot be opened. Retrying with the same settings cannot succeed.
+ */
+export class ConnectionFailedError extends SynchroError {
   constructor(side: string, cause: unknown) {
-    super('CONNECTION_LOST', `The connection to the ${side} database was lost: ${messageOf(cause)}`, {
+    super('CONNECTION_FAILED', `Could not connect to the ${side} database: ${messageOf(cause)}`, {
       cause,
-      hint: 'check the server and run the sync again; it resumes from the last committed checkpoint',
+      hint: `check the ${side} DataSource's user, password and database (or file path); nothing was changed`,
     });
   }
 }

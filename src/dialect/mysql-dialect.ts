@@ -17,6 +17,13 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED',
 ]);
+/** Refused settings: user or password, access to the database, no such database. */
+const LOGIN_CODES = new Set([
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+]);
 /** MariaDB block prologue: any error inside undoes the transaction, then is raised unchanged. */
 const BLOCK_START =
   'BEGIN NOT ATOMIC DECLARE synchro_affected BIGINT; ' +
@@ -110,6 +117,7 @@ export const mysqlDialect: SynchroDialect = {
   classifyError(error: unknown): ErrorKind {
     const driver = driverErrorOf(error);
     const code = typeof driver.code === 'string' ? driver.code : '';
+    if (LOGIN_CODES.has(code)) return 'login';
     if (CONNECTION_CODES.has(code) || driver.fatal === true || driver.errno === 1927) return 'connection';
     if (
       /Connection lost|connection is in closed state|Can't add new command when connection is in closed state/i.test(

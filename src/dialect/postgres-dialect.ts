@@ -12,6 +12,8 @@ import {
 
 const LOCK_KEY = "hashtext('typeorm-synchro:run')";
 const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+/** invalid_authorization_specification, invalid_password, invalid_catalog_name (no such database). */
+const LOGIN_CODES = new Set(['28000', '28P01', '3D000']);
 const CONSTRAINT_KINDS: Record<string, ErrorKind> = {
   '23505': 'unique',
   '23502': 'not-null',
@@ -103,6 +105,7 @@ export const postgresDialect: SynchroDialect = {
   classifyError(error: unknown): ErrorKind {
     const driver = driverErrorOf(error);
     const code = typeof driver.code === 'string' ? driver.code : '';
+    if (LOGIN_CODES.has(code)) return 'login';
     if (CONNECTION_CODES.has(code) || isConnectionMessage(error)) return 'connection';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },

@@ -4,9 +4,13 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 /** The databases typeorm-synchro supports. */
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
-/** How a driver error is classified, so that core code never switches on vendor codes. */
+/**
+ * How a driver error is classified, so that core code never switches on vendor codes. `connection`:
+ * the server could not be reached or the connection dropped; `login`: the server refused the
+ * connection's settings (user, password, database name, SQLite file).
+ */
 export type ErrorKind =
-  'unique' | 'not-null' | 'foreign-key' | 'check' | 'connection' | 'lock-timeout' | 'other';
+  'unique' | 'not-null' | 'foreign-key' | 'check' | 'connection' | 'login' | 'lock-timeout' | 'other';
 
 /** A column that takes the same value in every row of a multi-row INSERT: its SQL, evaluated once. */
 export interface FixedColumn {

@@ -1,7 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { SameNodeIdentityError } from '../core/errors';
 import { ensureNodeId } from '../store/node-identity';
-import { checkDifferentDatabases, checkSynchroTables, onSide, takeRunLock } from './run-session';
+import { checkDifferentDatabases, checkSynchroTables, connectSide, onSide, takeRunLock } from './run-session';
 import { SYNC_DEFAULTS } from './sync-options';
 
 /** A local/remote pair checked and locked for an admin operation. */
@@ -46,8 +46,6 @@ export async function initializeBoth(local: DataSource, remote: DataSource): Pro
 
 /** @internal Initializes one DataSource if needed and checks its library tables. */
 export async function initializeOne(side: 'local' | 'remote', dataSource: DataSource): Promise<void> {
-  await onSide(side, dataSource, async () => {
-    if (!dataSource.isInitialized) await dataSource.initialize();
-  });
+  await connectSide(side, dataSource);
   await onSide(side, dataSource, () => checkSynchroTables(side, dataSource));
 }

@@ -2,7 +2,13 @@ import type { QueryRunner } from 'typeorm';
 import { runInNoLogContext } from '../capture/no-log-context';
 import { withTransactionMutex } from '../capture/transaction-mutex';
 import { decodeKey, keyValueOf, type EncodedKey } from '../core/entity-key';
-import { ApplyFailedError, ConnectionLostError, RemoteConstraintError, SynchroError } from '../core/errors';
+import {
+  ApplyFailedError,
+  ConnectionFailedError,
+  ConnectionLostError,
+  RemoteConstraintError,
+  SynchroError,
+} from '../core/errors';
 import { SYNCHRO_TABLES } from '../store/synchro-tables';
 import { applyBatch, planOf } from './batch-applier';
 import { isoOf } from './conflict-policy';
@@ -439,6 +445,7 @@ function typedError(state: RunState, object: BatchObject | undefined, error: unk
   };
   const kind = state.session.remoteDialect.classifyError(error);
   if (kind === 'connection') return new ConnectionLostError('remote', error);
+  if (kind === 'login') return new ConnectionFailedError('remote', error);
   if (kind === 'unique' || kind === 'not-null' || kind === 'foreign-key' || kind === 'check') {
     return new RemoteConstraintError(kind, subject, error);
   }

@@ -3,6 +3,7 @@ import { withTransactionMutex } from '../capture/transaction-mutex';
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   ClockSkewError,
+  ConnectionFailedError,
   ConnectionLostError,
   SameDatabaseError,
   SameNodeIdentityError,
@@ -70,8 +71,8 @@ export async function openRunSession(
 ): Promise<RunSession> {
   const dryRun = overrides.dryRun ?? resolved.dryRun;
   const { local, remote } = resolved;
-  await onSide('local', local, () => initialized(local));
-  await onSide('remote', remote, () => initialized(remote));
+  await connectSide('local', local);
+  await connectSide('remote', remote);
   await onSide('local', local, () => checkSynchroTables('local', local));
   await onSide('remote', remote, () => checkSynchroTables('remote', remote));
   const remoteIdentity = await checkDifferentDatabases(local, remote);
@@ -135,29 +136,40 @@ function sessionOf(resolved: ResolvedSyncOptions, dryRun: boolean, parts: Sessio
  * const rows = await onSide('remote', remote, () => remote.query('SELECT 1'))
  * ```
  */
-export async function onSide<T>(side: SyncSide, dataSource: DataSource, fn: () => Promise<T>): Promise<T> {
+export async function onSide<T>(
+  side: SyncSide,
+  dataSource: DataSource,
+  fn: () => Promise<T>,
+  connecting = false,
+): Promise<T> {
   try {
     return await fn();
   } catch (error) {
     if (error instanceof SynchroError) throw error;
-    if (isConnectionFailure(dataSource, error)) throw new ConnectionLostError(side, error);
+    const kind = connectionFailureOf(dataSource, error);
+    if (kind === 'login') throw new ConnectionFailedError(side, error);
+    if (kind === 'connection') throw new ConnectionLostError(side, error, connecting);
     throw error;
   }
 }
 
-function isConnectionFailure(dataSource: DataSource, error: unknown): boolean {
-  if (dialectFor(dataSource).classifyError(error) === 'connection') return true;
-  const { code, sqlState } = (error ?? {}) as { code?: unknown; sqlState?: unknown };
-  // SQLSTATE class 28 (invalid authorization: wrong user or password) also means "cannot connect".
-  return (
-    (typeof code === 'string' &&
-      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code)) ||
-    [code, sqlState].some((s) => typeof s === 'string' && /^28[0-9A-Z]{3}$/.test(s))
-  );
+/**
+ * Initializes `dataSource` unless it is; a refused or unreachable connection is a typed error naming
+ * `side` ({@link ConnectionFailedError}, {@link ConnectionLostError}).
+ */
+export async function connectSide(side: SyncSide, dataSource: DataSource): Promise<void> {
+  if (dataSource.isInitialized) return;
+  await onSide(side, dataSource, () => dataSource.initialize().then(() => undefined), true);
 }
 
-async function initialized(dataSource: DataSource): Promise<void> {
-  if (!dataSource.isInitialized) await dataSource.initialize();
+function connectionFailureOf(dataSource: DataSource, error: unknown): 'login' | 'connection' | undefined {
+  const kind = dialectFor(dataSource).classifyError(error);
+  if (kind === 'login' || kind === 'connection') return kind;
+  const { code, sqlState } = (error ?? {}) as { code?: unknown; sqlState?: unknown };
+  // SQLSTATE class 28 (invalid authorization: wrong user or password), whatever the driver.
+  if ([code, sqlState].some((s) => typeof s === 'string' && /^28[0-9A-Z]{3}$/.test(s))) return 'login';
+  const network = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/;
+  return typeof code === 'string' && network.test(code) ? 'connection' : undefined;
 }
 
 /**
@@ -331,20 +343,19 @@ async function fromLogIdOf(remoteRunner: QueryRunner, localNode: string): Promis
 export async function readLocalHighWaterMark(local: DataSource, timeoutMs: number): Promise<string> {
   const dialect = dialectFor(local);
   const started = Date.now();
-  try {
-    // On a single connection an open application transaction would show its uncommitted log rows: wait for it.
-    return await withTransactionMutex(local, () =>
-      dialect.readHighWaterMark(local, local.driver.escape(SYNCHRO_TABLES.log), timeoutMs),
-    );
-  } catch (error) {
-    if (dialect.classifyError(error) === 'lock-timeout') {
+  return onSide('local', local, async () => {
+    try {
+      // On a single connection an open application transaction would show its uncommitted log rows: wait for it.
+      return await withTransactionMutex(local, () =>
+        dialect.readHighWaterMark(local, local.driver.escape(SYNCHRO_TABLES.log), timeoutMs),
+      );
+    } catch (error) {
+      if (dialect.classifyError(error) !== 'lock-timeout') throw error;
       throw new SynchroLockedError(
         'the local change log (an open transaction holds it)',
         Date.now() - started,
         error,
       );
     }
-    if (dialect.classifyError(error) === 'connection') throw new ConnectionLostError('local', error);
-    throw error;
-  }
+  });
 }

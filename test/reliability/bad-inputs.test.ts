@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions } from 'typeorm';
 import { Synchro } from '../../src/capture/decorators';
 import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
-import { SchemaMismatchError, SynchroError } from '../../src/core/errors';
+import { ConnectionFailedError, SchemaMismatchError, type SynchroError } from '../../src/core/errors';
 import { synchroEntities } from '../../src/store/synchro-entities';
 import { SYNCHRO_TABLES } from '../../src/store/synchro-tables';
 import { synchronize } from '../../src/sync/synchronizer';
@@ -111,14 +111,42 @@ describeEachPair(
       } as DataSourceOptions);
       const before = [await snapshotOf(db.ds.A), await snapshotOf(db.ds.B)];
       const error = await synchronize({ local: db.ds.A, remote: wrong }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SynchroError);
-      expect((error as SynchroError).message).toMatch(/remote/);
-      expect((error as SynchroError).message).toMatch(/Access denied/);
+      expect(error).toBeInstanceOf(ConnectionFailedError);
+      expect((error as SynchroError).code).toBe('CONNECTION_FAILED');
+      expect((error as SynchroError).message).toMatch(
+        /^Could not connect to the remote database: Access denied/,
+      );
       expect([await snapshotOf(db.ds.A), await snapshotOf(db.ds.B)]).toEqual(before);
     });
   },
   SYNC_PAIRS.filter((p) => p.target === 'mysql'),
 );
+
+describeEachPair('bad inputs: the remote database does not exist', (pair) => {
+  let db: Awaited<ReturnType<typeof openReliabilityPair>>;
+  beforeAll(async () => {
+    db = await openReliabilityPair(pair);
+    await db.ds.A.getRepository(RelParent).save({ uid: 'x1', name: 'waiting' });
+  });
+  afterAll(async () => db?.close());
+
+  it('CONNECTION_FAILED naming the remote, not a lost connection to retry; nothing changed', async () => {
+    // SQLite: a directory where the file should be (TypeORM creates missing directories and files).
+    const missing = pair.target === 'sqlite' ? makeProjectDir() : 'synchro_no_such_db';
+    const absent = new DataSource({
+      ...(db.options.B as object),
+      database: missing,
+      entities: db.ds.B.options.entities,
+    } as DataSourceOptions);
+    const before = await snapshotOf(db.ds.A);
+    const error = await synchronize({ local: db.ds.A, remote: absent }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionFailedError);
+    expect((error as SynchroError).toLine()).toMatch(
+      /^CONNECTION_FAILED: Could not connect to the remote database: /,
+    );
+    expect(await snapshotOf(db.ds.A)).toEqual(before);
+  });
+});
 
 describe('bad inputs: the CLI cannot reach a database', () => {
   let dir: string;
@@ -147,13 +175,17 @@ describe('bad inputs: the CLI cannot reach a database', () => {
     const run = await cli(['sync', '--local', 'local.ts', '--remote', 'unreachable.ts'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/ECONNREFUSED|connect/i);
+    expect(run.stderr).toMatch(
+      /^error CONNECTION_LOST: The remote database could not be reached: .*ECONNREFUSED.* \(check that the server is running/,
+    );
   });
 
   (mysqlAvailable ? it : it.skip)('a wrong password: one line naming the problem, exit code 1', async () => {
     const run = await cli(['sync', '--local', 'local.ts', '--remote', 'wrongPassword.ts'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/Access denied/);
+    expect(run.stderr).toMatch(
+      /^error CONNECTION_FAILED: Could not connect to the remote database: Access denied.* \(check the remote DataSource's user, password/,
+    );
   });
 });
