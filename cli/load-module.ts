@@ -53,10 +53,44 @@ function registerTypeScriptLoader(file: string): void {
       'npm install --save-dev ts-node (or @swc-node/register); tsx/esbuild emit no decorator metadata, so TypeORM cannot infer column types',
     );
   }
-  if (loader === 'ts-node') registerTsNode(file);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the user's own file or loader by path
-  else require(require.resolve('@swc-node/register', { paths: [file, process.cwd()] }));
+  checkTypeScriptMajor(loader, file);
+  try {
+    if (loader === 'ts-node') registerTsNode(file);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the user's own file or loader by path
+    else require(require.resolve('@swc-node/register', { paths: [file, process.cwd()] }));
+  } catch (error) {
+    throw new DataSourceLoadError(
+      file,
+      `the TypeScript loader ${loader} failed to start: ${(error as Error).message}`,
+      'check that it and `typescript` are installed in this project (TypeScript 4 or 5)',
+      error,
+    );
+  }
   tsLoaderRegistered = true;
+}
+
+/**
+ * ts-node and @swc-node/register drive TypeScript's JavaScript API, which TypeScript 7 (the native
+ * compiler, `npm install typescript` since 7.0) no longer has: they fail with an unrelated message.
+ */
+function checkTypeScriptMajor(loader: string, file: string): void {
+  const version = installedVersion('typescript', file);
+  if (version === undefined || Number(version.split('.')[0]) < 7) return;
+  throw new DataSourceLoadError(
+    file,
+    `${loader} cannot load .ts files with TypeScript ${version}, which has no JavaScript API`,
+    'npm install --save-dev typescript@5 (ts-node and @swc-node/register need it), or pass the compiled .js file',
+  );
+}
+
+function installedVersion(name: string, file: string): string | undefined {
+  try {
+    const manifest = require.resolve(`${name}/package.json`, { paths: [file, process.cwd()] });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- reading an installed package's manifest
+    return (require(manifest) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 function registerTsNode(file: string): void {

@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InvalidOptionError, runInNoLogContext, synchronize, type SyncResult } from '../../src/index';
@@ -39,6 +47,29 @@ describe('typeorm-synchro CLI: arguments', () => {
     expect(run.code).toBe(0);
     for (const command of ['sync', 'status', 'reset', 'prune', 'adopt', 'migration:create'])
       expect(run.stdout).toContain(command);
+  });
+
+  it('TypeScript 7 in the project: a DATA_SOURCE_LOAD line that names it and says to install 5', () => {
+    const project = makeProjectDir();
+    try {
+      writeCliProject(project, {
+        local: { type: 'better-sqlite3', database: join(project, 'local.sqlite') },
+      });
+      // What `npm install typescript` puts there since 7.0: only its manifest is read before ts-node starts.
+      mkdirSync(join(project, 'node_modules', 'typescript'), { recursive: true });
+      writeFileSync(
+        join(project, 'node_modules', 'typescript', 'package.json'),
+        JSON.stringify({ name: 'typescript', version: '7.0.2' }),
+      );
+      const run = cliProcess(['status', '--local', 'local.ts'], project);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(
+        /^error DATA_SOURCE_LOAD: .*local\.ts.*ts-node cannot load \.ts files with TypeScript 7\.0\.2.*typescript@5/,
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('an unknown flag is one clear line with a suggestion and exit code 1', async () => {
