@@ -10,7 +10,7 @@ import { syncCommand } from './commands/sync-command';
 import { envOptions, ENV_NAMES } from './env-options';
 import { loadConfig } from './load-config';
 import type { Output } from './output';
-import { suggestFlag } from './suggest';
+import { usageMessage } from './usage-message';
 
 /**
  * Runs the CLI on `argv` and resolves to the exit code: 0 done, 1 error, 2 done but objects were
@@ -59,31 +59,13 @@ function buildParser(argv: string[], ctx: CliContext): Argv {
     .exitProcess(false);
   return parser.fail((message, error) => {
     if (error !== undefined && error !== null) throw error;
-    throw new CliUsageError(withSuggestion(message, parser));
+    throw new CliUsageError(usageMessage(message, argv, parser));
   });
 }
 
 /** A usage error (unknown flag, bad value); printed as one line like any other error. */
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
-}
-
-function withSuggestion(message: string, parser: Argv): string {
-  const unknown = /Unknown arguments?: (.+)/.exec(message)?.[1];
-  if (unknown === undefined) return message;
-  const known = Object.keys(
-    (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
-  );
-  const flags = unknown
-    .split(', ')
-    .filter((flag, _, all) => !all.some((o) => o !== flag && camel(o) === flag));
-  const hints = flags.map((flag) => suggestFlag(flag, known)).filter((h) => h !== undefined);
-  const base = `Unknown argument${flags.length > 1 ? 's' : ''}: ${flags.join(', ')}`;
-  return hints.length > 0 ? `${base} (did you mean ${hints.join(', ')}?)` : base;
-}
-
-function camel(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 function configFlag(argv: string[]): string | undefined {

@@ -14,6 +14,8 @@ const ENV_KEYS: Record<string, { key: string; type: 'string' | 'number' | 'boole
   SYNCHRO_ON_CLOCK_SKEW: { key: 'onClockSkew', type: 'string' },
   SYNCHRO_LOCK_TIMEOUT: { key: 'lockTimeoutMs', type: 'number' },
   SYNCHRO_BOTH_WAYS: { key: 'bothWays', type: 'boolean' },
+  SYNCHRO_DRY_RUN: { key: 'dryRun', type: 'boolean' },
+  SYNCHRO_FULL: { key: 'full', type: 'boolean' },
   SYNCHRO_MIGRATIONS_DIR: { key: 'migrationsDir', type: 'string' },
 };
 

@@ -1,7 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import {
   checkBatchSize,
+  InvalidOptionError,
   reverseSyncOptions,
+  SYNC_DEFAULTS,
   synchronize,
   type SyncOptions,
   type SyncResult,
@@ -115,73 +117,108 @@ function syncOptionsOf(args: SyncArgs): Omit<SyncOptions, 'local' | 'remote'> {
 function syncOptions(y: Argv, ctx: CliContext): Argv<SyncArgs> {
   const c = ctx.config.values;
   return y
-    .option('local', {
+    .options(whatToSend(c))
+    .options(howToRun(c))
+    .check((a) => {
+      // The library's own rules, checked here so a bad value is refused before any DataSource loads.
+      for (const flag of ['batch-size', 'max-clock-skew', 'lock-timeout'] as const) notNaN(flag, a[flag]);
+      checkBatchSize(a.batchSize);
+      return true;
+    }) as unknown as Argv<SyncArgs>;
+}
+
+/** Which databases, which changes, and how the result is printed. */
+function whatToSend(c: Record<string, unknown>) {
+  return {
+    local: {
       alias: 'l',
       type: 'string',
       describe: 'File exporting the local (source) DataSource',
       default: c.local as string,
-    })
-    .option('remote', {
+    },
+    remote: {
       alias: 'r',
       type: 'string',
       describe: 'File exporting the remote (target) DataSource',
       default: c.remote as string,
-    })
-    .option('dry-run', { type: 'boolean', describe: 'Show the plan; write nothing anywhere' })
-    .option('full', {
+    },
+    'dry-run': {
+      type: 'boolean',
+      describe: 'Show the plan; write nothing anywhere',
+      default: (c.dryRun as boolean) ?? false,
+    },
+    full: {
       type: 'boolean',
       describe: 'Send every row of every watched entity, not only logged changes',
-    })
-    .option('conflict', {
-      choices: ['newest', 'local', 'remote'] as const,
-      describe: 'Who wins when both sides changed an object',
-      default: c.conflictPolicy as 'newest',
-    })
-    .option('batch-size', { type: 'number', describe: 'Objects per batch', default: c.batchSize as number })
-    .option('commit', {
-      choices: ['run', 'batch'] as const,
-      describe: 'One remote transaction per run, or per batch',
-      default: c.commit as 'run',
-    })
-    .option('on-error', {
-      choices: ['abort', 'skip'] as const,
-      describe: 'Abort the run on a failing object, or skip it and go on',
-      default: c.onError as 'abort',
-    })
-    .option('listeners', {
-      type: 'boolean',
-      describe: 'Fire the remote subscribers and entity listeners (--no-listeners for speed)',
-      default: c.listeners as boolean,
-    })
-    .option('max-clock-skew', {
-      type: 'number',
-      describe: 'Milliseconds of server clock difference to tolerate',
-      default: c.maxClockSkewMs as number,
-    })
-    .option('on-clock-skew', {
-      choices: ['warn', 'refuse'] as const,
-      describe: 'Over --max-clock-skew: warn in the result, or refuse to run',
-      default: c.onClockSkew as 'warn',
-    })
-    .option('lock-timeout', {
-      type: 'number',
-      describe: 'Milliseconds to wait for another sync into the same remote',
-      default: c.lockTimeoutMs as number,
-    })
-    .option('both-ways', {
+      default: (c.full as boolean) ?? false,
+    },
+    'both-ways': {
       type: 'boolean',
       describe: 'Then sync --remote back to --local (--conflict local/remote keep the same side)',
-      default: c.bothWays as boolean,
-    })
-    .option('json', {
+      default: (c.bothWays as boolean) ?? false,
+    },
+    json: {
       type: 'boolean',
       describe: 'Print the SyncResult as JSON ({ localToRemote, remoteToLocal } with --both-ways)',
-    })
-    .check((a) => {
-      // The library's own rule, checked here so a bad value is refused before any DataSource loads.
-      checkBatchSize(a.batchSize);
-      return true;
-    }) as unknown as Argv<SyncArgs>;
+    },
+  } as const;
+}
+
+/** How a run applies them; the defaults shown in --help are the library's (SYNC_DEFAULTS) unless configured. */
+function howToRun(c: Record<string, unknown>) {
+  const d = SYNC_DEFAULTS;
+  return {
+    conflict: {
+      choices: ['newest', 'local', 'remote'],
+      describe: 'Who wins when both sides changed an object',
+      default: (c.conflictPolicy as string) ?? d.conflictPolicy,
+    },
+    'batch-size': {
+      type: 'number',
+      describe: 'Log rows per page (rows per page with --full)',
+      default: (c.batchSize as number) ?? d.batchSize,
+    },
+    commit: {
+      choices: ['run', 'batch'],
+      describe: 'One remote transaction per run, or per batch',
+      default: (c.commit as string) ?? d.commit,
+    },
+    'on-error': {
+      choices: ['abort', 'skip'],
+      describe: 'Abort the run on a failing object, or skip it and go on',
+      default: (c.onError as string) ?? d.onError,
+    },
+    listeners: {
+      type: 'boolean',
+      describe: 'Fire the remote subscribers and entity listeners (--no-listeners for speed)',
+      default: (c.listeners as boolean) ?? d.listeners,
+    },
+    'max-clock-skew': {
+      type: 'number',
+      describe: 'Milliseconds of server clock difference to tolerate',
+      default: (c.maxClockSkewMs as number) ?? d.maxClockSkewMs,
+    },
+    'on-clock-skew': {
+      choices: ['warn', 'refuse'],
+      describe: 'Over --max-clock-skew: warn in the result, or refuse to run',
+      default: (c.onClockSkew as string) ?? d.onClockSkew,
+    },
+    'lock-timeout': {
+      type: 'number',
+      describe: 'Milliseconds to wait for another sync into the same remote',
+      default: (c.lockTimeoutMs as number) ?? d.lockTimeoutMs,
+    },
+  } as const;
+}
+
+/** yargs turns `--batch-size abc` (or SYNCHRO_BATCH_SIZE=abc) into NaN, which would print as null. */
+function notNaN(flag: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isNaN(value)) return;
+  throw new InvalidOptionError(
+    `--${flag}`,
+    'not a number',
+    `pass a number (flag, SYNCHRO_${flag.toUpperCase().replace(/-/g, '_')} or the config file)`,
+  );
 }
 
 /** `--json` prints at the end; otherwise each direction printed its own report as it finished. */

@@ -180,17 +180,13 @@ function conflictPolicyOf(value: unknown): ConflictPolicy {
 function literalOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new InvalidOptionError(
-    option,
-    `${JSON.stringify(value)} is not allowed`,
-    `use one of ${allowed.join(', ')}`,
-  );
+  throw new InvalidOptionError(option, `${shown(value)} is not allowed`, `use one of ${allowed.join(', ')}`);
 }
 
 function booleanOf(option: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value === 'boolean') return value;
-  throw new InvalidOptionError(option, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+  throw new InvalidOptionError(option, `${shown(value)} is not a boolean`, 'use true or false');
 }
 
 /**
@@ -211,7 +207,7 @@ export function checkBatchSize(value: unknown): number {
     return value;
   throw new InvalidOptionError(
     'batchSize',
-    `${JSON.stringify(value)} is not a positive integer up to ${MAX_BATCH_SIZE}`,
+    `${shown(value)} is not a positive integer up to ${MAX_BATCH_SIZE}`,
     'use e.g. 500',
   );
 }
@@ -219,21 +215,22 @@ export function checkBatchSize(value: unknown): number {
 function nonNegativeOf(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  throw new InvalidOptionError(
-    option,
-    `${JSON.stringify(value)} is not a number ≥ 0`,
-    'use milliseconds, e.g. 10000',
-  );
+  throw new InvalidOptionError(option, `${shown(value)} is not a number ≥ 0`, 'use milliseconds, e.g. 10000');
 }
 
 function finiteOf(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  throw new InvalidOptionError(option, `${JSON.stringify(value)} is not a finite number`, 'use milliseconds');
+  throw new InvalidOptionError(option, `${shown(value)} is not a finite number`, 'use milliseconds');
 }
 
 function progressOf(value: unknown): (progress: SyncProgress) => void {
   if (value === undefined) return () => undefined;
   if (typeof value === 'function') return value as (progress: SyncProgress) => void;
   throw new InvalidOptionError('onProgress', 'is not a function', 'pass (p) => { ... } or leave it out');
+}
+
+/** A rejected value as the user wrote it: `NaN` stays `NaN` (JSON would print `null`). */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

@@ -82,7 +82,40 @@ describe('typeorm-synchro CLI: arguments', () => {
   it('an unknown command suggests the closest one', async () => {
     const run = await cli(['synk'], { cwd: dir });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error USAGE: Did you mean sync\?/);
+    expect(run.stderr).toBe('error USAGE: Unknown command: synk (did you mean sync?) (see --help)');
+  });
+
+  it('a value outside the choices is one line naming the flag, the choices and the nearest one', async () => {
+    const flag = await cli(['sync', '--local', 'local.ts', '--conflict', 'newst'], { cwd: dir });
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toBe(
+      'error USAGE: Invalid value for --conflict: "newst" (choose newest, local, remote; did you mean newest?) (see --help)',
+    );
+    process.env.SYNCHRO_ON_ERROR = 'skpi';
+    try {
+      const env = await cli(['sync', '--local', 'local.ts'], { cwd: dir });
+      expect(env.stderr).toBe(
+        'error USAGE: Invalid value for --on-error from SYNCHRO_ON_ERROR or the config file: "skpi" (choose abort, skip; did you mean skip?) (see --help)',
+      );
+    } finally {
+      delete process.env.SYNCHRO_ON_ERROR;
+    }
+  });
+
+  it('a number flag given a word names the flag, not the library option, and loads nothing', async () => {
+    const run = await cli(['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--batch-size', 'abc'], {
+      cwd: dir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error INVALID_OPTION: --batch-size: not a number \(pass a number/);
+    expect(existsSync(join(dir, 'local.sqlite'))).toBe(false);
+  });
+
+  it('sync --help shows the defaults the run will use, from a real process', () => {
+    const run = cliProcess(['sync', '--help'], dir);
+    expect(run.stdout).toMatch(/--batch-size +Log rows per page .*\[default: 2000\]/);
+    expect(run.stdout).toMatch(/--conflict +Who wins[^\n]*\n[^\n]*\[default: "newest"\]/);
+    expect(run.stdout).toMatch(/--lock-timeout +Milliseconds[^\n]*\[default: 10000\]/);
   });
 
   it.each([0, 100001])(
@@ -237,12 +270,22 @@ describeEachPair('typeorm-synchro CLI end to end', (pair) => {
     expect(again.stdout).toContain('No changes since last synchronization.');
   });
 
-  it('--dry-run shows the plan and writes nothing', async () => {
+  it('--dry-run (or SYNCHRO_DRY_RUN) shows the plan and writes nothing', async () => {
     await local.getRepository('Genre').save({ label: 'poetry' });
     const run = await cli(['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--dry-run', '--json'], {
       cwd: dir,
     });
     expect(JSON.parse(run.stdout).status).toBe('dry-run');
+    expect(await remote.getRepository('Genre').countBy({ label: 'poetry' })).toBe(0);
+    process.env.SYNCHRO_DRY_RUN = '1';
+    try {
+      const fromEnv = await cli(['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--json'], {
+        cwd: dir,
+      });
+      expect(JSON.parse(fromEnv.stdout).status).toBe('dry-run');
+    } finally {
+      delete process.env.SYNCHRO_DRY_RUN;
+    }
     expect(await remote.getRepository('Genre').countBy({ label: 'poetry' })).toBe(0);
   });
 
