@@ -1,7 +1,7 @@
 import type { DataSource, EntityMetadata, QueryRunner, Table } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { synchroConfigOf, type SynchroEntityConfig } from '../capture/entity-config';
-import { SchemaMismatchError } from '../core/errors';
+import { InvalidEntityConfigError, SchemaMismatchError } from '../core/errors';
 
 /** A coarse type family; two columns are compatible when their families are. */
 type TypeFamily = 'binary' | 'boolean' | 'integer' | 'numeric' | 'temporal' | 'text' | 'unknown';
@@ -40,6 +40,7 @@ export async function checkRemoteSchema(
 ): Promise<void> {
   const checks = synchroConfigOf(local).entities.flatMap((config) => {
     const remoteMeta = remoteEntityOf(remote, config);
+    for (const meta of [config.metadata, remoteMeta]) checkTreeKind(config.name, meta);
     const own: TableCheck = {
       entity: config.name,
       localMeta: config.metadata,
@@ -58,6 +59,27 @@ export async function checkRemoteSchema(
   } finally {
     if (runner === undefined) await own.release();
   }
+}
+
+/** Tree kinds whose derived data TypeORM writes itself on save, which a copied row does not carry. */
+const DERIVED_TREE_DATA: Record<string, string> = {
+  'closure-table': 'closure-table rows',
+  'materialized-path': 'path column',
+  'nested-set': 'left and right positions',
+};
+
+/**
+ * Refuses a watched closure-table, materialized-path or nested-set tree: the remote would get the
+ * rows without their derived tree data, and its tree queries would silently miss or mix nodes.
+ */
+function checkTreeKind(entity: string, metadata: EntityMetadata): void {
+  const derived = metadata.treeType === undefined ? undefined : DERIVED_TREE_DATA[metadata.treeType];
+  if (derived === undefined) return;
+  throw new InvalidEntityConfigError(
+    `${entity} is a ${metadata.treeType} tree: TypeORM maintains its ${derived} on save, and a synchronized row arrives without them`,
+    { entity },
+    "synchronize an adjacency-list tree instead (@Tree('adjacency-list'), or a self-referencing @ManyToOne: the parent is copied as an ordinary foreign key), or stop watching this entity",
+  );
 }
 
 /** One table to compare: a watched entity's, or an implicit join table of one (compared by column name). */

@@ -2,10 +2,24 @@ import './support/tz';
 import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions } from 'typeorm';
+import {
+  Column,
+  DataSource,
+  Entity,
+  PrimaryGeneratedColumn,
+  Tree,
+  TreeChildren,
+  TreeParent,
+  type DataSourceOptions,
+} from 'typeorm';
 import { Synchro } from '../../src/capture/decorators';
 import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
-import { ConnectionFailedError, SchemaMismatchError, type SynchroError } from '../../src/core/errors';
+import {
+  ConnectionFailedError,
+  InvalidEntityConfigError,
+  SchemaMismatchError,
+  type SynchroError,
+} from '../../src/core/errors';
 import { synchroEntities } from '../../src/store/synchro-entities';
 import { SYNCHRO_TABLES } from '../../src/store/synchro-tables';
 import { synchronize } from '../../src/sync/synchronizer';
@@ -88,6 +102,103 @@ describeEachPair('bad inputs: an incompatible column type', (pair) => {
     expect(error).toBeInstanceOf(SchemaMismatchError);
     expect(error).toMatchObject({ code: 'SCHEMA_MISMATCH', column: 'amount' });
     expect([await snapshotOf(local), await snapshotOf(remote)]).toEqual(before);
+  });
+});
+
+@Synchro()
+@Entity()
+@Tree('closure-table')
+class TreeClosure {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() name!: string;
+  @TreeParent() parent?: TreeClosure | null;
+  @TreeChildren() children!: TreeClosure[];
+}
+
+@Synchro()
+@Entity()
+@Tree('materialized-path')
+class TreePath {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() name!: string;
+  @TreeParent() parent?: TreePath | null;
+  @TreeChildren() children!: TreePath[];
+}
+
+@Synchro()
+@Entity()
+@Tree('nested-set')
+class TreeNested {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() name!: string;
+  @TreeParent() parent?: TreeNested | null;
+  @TreeChildren() children!: TreeNested[];
+}
+
+@Synchro()
+@Entity()
+@Tree('adjacency-list')
+class TreeAdjacent {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() name!: string;
+  @TreeParent() parent?: TreeAdjacent | null;
+  @TreeChildren() children!: TreeAdjacent[];
+}
+
+describeEachPair('bad inputs: a tree whose derived data TypeORM maintains itself', (pair) => {
+  let dbs: TestDatabase[];
+  beforeAll(async () => {
+    dbs = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
+  });
+  afterAll(async () => {
+    for (const db of dbs ?? []) await db.drop();
+  });
+  const open = (db: TestDatabase, entity: unknown) =>
+    openDataSource(db, { entities: [entity as never, ...synchroEntities], subscribers: [SynchroSubscriber] });
+
+  it.each([
+    [TreeClosure, 'closure-table rows'],
+    [TreePath, 'path column'],
+    [TreeNested, 'left and right positions'],
+  ] as const)(
+    '%p: INVALID_ENTITY_CONFIG naming the entity and what it would lose; nothing changed',
+    async (entity, lost) => {
+      const [local, remote] = [await open(dbs[0]!, entity), await open(dbs[1]!, entity)];
+      try {
+        const tree = local.getTreeRepository(entity as typeof TreeClosure);
+        await tree.save({ name: 'child', parent: await tree.save({ name: 'root' }) });
+        const before = [await snapshotOf(local), await snapshotOf(remote)];
+        const error = await synchronize({ local, remote }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidEntityConfigError);
+        expect((error as SynchroError).entity).toBe(local.getMetadata(entity).tableName);
+        expect((error as SynchroError).message).toContain(lost);
+        expect([await snapshotOf(local), await snapshotOf(remote)]).toEqual(before);
+        expect(await remote.getRepository(entity).count()).toBe(0);
+      } finally {
+        await local.destroy();
+        await remote.destroy();
+      }
+    },
+  );
+
+  it('an adjacency-list tree is synchronized: its parent is an ordinary foreign key', async () => {
+    // Databases of its own: the others' logs name entities these DataSources do not have.
+    const own = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
+    const [local, remote] = [await open(own[0]!, TreeAdjacent), await open(own[1]!, TreeAdjacent)];
+    dbs.push(...own);
+    try {
+      const repo = local.getRepository(TreeAdjacent);
+      await repo.save({ name: 'child', parent: await repo.save({ name: 'root' }) });
+      expect((await synchronize({ local, remote })).status).toBe('synced');
+      const child = await remote.getRepository(TreeAdjacent).findOne({
+        where: { name: 'child' },
+        relations: { parent: true },
+      });
+      expect(child?.parent?.name).toBe('root');
+    } finally {
+      await local.destroy();
+      await remote.destroy();
+    }
   });
 });
 
