@@ -16,6 +16,7 @@ import { createReferencedDeletions } from './referenced-deletions';
 import { rowsToWrite, writeEntityRows } from './row-writer';
 import type { PlannedActionKind } from './sync-result';
 import { groupBy } from './sync-sql';
+import { refreshTreeData } from './tree-data';
 import { WorkSet, type BatchObject, type WorkItem } from './work-set';
 
 /** @internal What one batch resolved, for the caller's plan and dry run. */
@@ -50,6 +51,7 @@ export async function applyBatch(
   await applyDeletes(ctx, runner, deletes);
   for (const mapping of order) await writeAndAnnounce(ctx, work, mapping, runner, rowsToWrite(work, mapping));
   await writeDeferred(ctx, work, order);
+  for (const mapping of order) await refreshTreeData(ctx, mapping, remoteKeysOf(work, mapping));
   for (const mapping of order) await reconcileJoinRows(ctx, work, mapping);
   await writeIdMaps(ctx, work);
   await clearRetries(ctx, objects);
@@ -74,6 +76,11 @@ async function loadClosure(ctx: EngineContext, work: WorkSet, preread?: LocalPre
     }
     pending = added.filter((i) => i.row === undefined && i.mode === 'ensure' && !i.cached);
   }
+}
+
+/** The remote keys of the batch's objects of `mapping` that the remote holds (written or matched). */
+function remoteKeysOf(work: WorkSet, mapping: EntityMapping): EncodedKey[] {
+  return work.of(mapping).flatMap((i) => (i.remoteKey === undefined ? [] : [i.remoteKey]));
 }
 
 function missingLocally(ctx: EngineContext, work: WorkSet, item: WorkItem): void {

@@ -2,6 +2,7 @@ import type { DataSource, EntityMetadata, QueryRunner, Table } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { synchroConfigOf, type SynchroEntityConfig } from '../capture/entity-config';
 import { InvalidEntityConfigError, SchemaMismatchError } from '../core/errors';
+import { treeProblem } from './tree-data';
 
 /** A coarse type family; two columns are compatible when their families are. */
 type TypeFamily = 'binary' | 'boolean' | 'integer' | 'numeric' | 'temporal' | 'text' | 'unknown';
@@ -61,22 +62,16 @@ export async function checkRemoteSchema(
   }
 }
 
-/** Tree kinds whose derived data TypeORM writes itself on save, which a copied row does not carry. */
-const DERIVED_TREE_DATA: Record<string, string> = {
-  'closure-table': 'closure-table rows',
-  'materialized-path': 'path column',
-  'nested-set': 'left and right positions',
-};
-
 /**
- * Refuses a watched closure-table, materialized-path or nested-set tree: the remote would get the
- * rows without their derived tree data, and its tree queries would silently miss or mix nodes.
+ * Refuses a watched tree whose derived data the synchronizer cannot rebuild on the remote (a nested
+ * set, or a closure-table / materialized-path tree without a one-column parent key): its rows would
+ * arrive without it, and the remote's tree queries would silently miss or mix nodes.
  */
 function checkTreeKind(entity: string, metadata: EntityMetadata): void {
-  const derived = metadata.treeType === undefined ? undefined : DERIVED_TREE_DATA[metadata.treeType];
-  if (derived === undefined) return;
+  const problem = treeProblem(metadata);
+  if (problem === undefined) return;
   throw new InvalidEntityConfigError(
-    `${entity} is a ${metadata.treeType} tree: TypeORM maintains its ${derived} on save, and a synchronized row arrives without them`,
+    `${entity} is ${problem}`,
     { entity },
     "synchronize an adjacency-list tree instead (@Tree('adjacency-list'), or a self-referencing @ManyToOne: the parent is copied as an ordinary foreign key), or stop watching this entity",
   );
