@@ -49,9 +49,13 @@ export async function applyBatch(
   const deletes = await planAllDeletes(ctx, deleteObjects);
   if (ctx.options.dryRun) return { work, deletes };
   await applyDeletes(ctx, runner, deletes);
-  for (const mapping of order) await writeAndAnnounce(ctx, work, mapping, runner, rowsToWrite(work, mapping));
+  const written = new Map<EntityMapping, WorkItem[]>();
+  for (const mapping of order) {
+    written.set(mapping, rowsToWrite(work, mapping));
+    await writeAndAnnounce(ctx, work, mapping, runner, written.get(mapping) ?? []);
+  }
   await writeDeferred(ctx, work, order);
-  for (const mapping of order) await refreshTreeData(ctx, mapping, remoteKeysOf(work, mapping));
+  for (const [mapping, rows] of written) await refreshTreeData(ctx, mapping, remoteKeysOf(rows));
   for (const mapping of order) await reconcileJoinRows(ctx, work, mapping);
   await writeIdMaps(ctx, work);
   await clearRetries(ctx, objects);
@@ -78,9 +82,9 @@ async function loadClosure(ctx: EngineContext, work: WorkSet, preread?: LocalPre
   }
 }
 
-/** The remote keys of the batch's objects of `mapping` that the remote holds (written or matched). */
-function remoteKeysOf(work: WorkSet, mapping: EntityMapping): EncodedKey[] {
-  return work.of(mapping).flatMap((i) => (i.remoteKey === undefined ? [] : [i.remoteKey]));
+/** The remote keys of written rows (every row written has one once written). */
+function remoteKeysOf(rows: readonly WorkItem[]): EncodedKey[] {
+  return rows.flatMap((i) => (i.remoteKey === undefined ? [] : [i.remoteKey]));
 }
 
 function missingLocally(ctx: EngineContext, work: WorkSet, item: WorkItem): void {

@@ -1,6 +1,7 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm';
 import type { EncodedKey } from '../core/entity-key';
+import { ApplyFailedError } from '../core/errors';
 import type { EngineContext } from './engine-context';
 import type { EntityMapping } from './entity-mapping';
 import { insertChunks } from './insert-chunks';
@@ -29,6 +30,13 @@ export interface TreePlan {
   readonly closure?: { readonly tablePath: string; readonly ancestor: string; readonly descendant: string };
   readonly path?: string;
 }
+
+/**
+ * Levels an ancestor walk goes up at most. A node that reaches it has parent links that loop (two
+ * sides moved two nodes under each other) or a tree deeper than any real one; MySQL 8 stops
+ * recursive queries at 1,000 levels by default too.
+ */
+const MAX_TREE_DEPTH = 1000;
 
 /** One ancestor of a node (the node itself at depth 0). */
 interface Link {
@@ -87,8 +95,8 @@ function closureOf(metadata: EntityMetadata): TreePlan['closure'] {
 }
 
 /**
- * @internal Rebuilds, on the remote, the derived tree data of every node of `mapping` the batch
- * touched and of their subtrees (a moved node moves its descendants): their closure rows are
+ * @internal Rebuilds, on the remote, the derived tree data of the nodes of `mapping` the batch wrote
+ * (`keys`) and of their subtrees (a moved node moves its descendants): their closure rows are
  * replaced, their materialized paths recomputed, from the parent foreign keys as written.
  */
 export async function refreshTreeData(
@@ -104,7 +112,10 @@ export async function refreshTreeData(
     tree,
     keys.map((k) => keyPart(k, tree.idPath)),
   );
-  const links = await ancestorsOf(side, tree, nodes);
+  const links = await ancestorsOf(side, tree, nodes).catch((error: unknown) => {
+    if (!(error instanceof TreeLoopError)) throw error;
+    throw new ApplyFailedError({ entity: mapping.name, table: mapping.remote.tableName }, error);
+  });
   if (tree.closure !== undefined) await rewriteClosure(side, tree.closure, nodes, links);
   if (tree.path !== undefined) await rewritePaths(side, tree, tree.path, links);
 }
@@ -138,12 +149,24 @@ async function ancestorsOf(side: SideSql, tree: TreePlan, nodes: readonly unknow
     );
     const sql = `WITH RECURSIVE anc (node, ancestor, depth) AS (SELECT t.${tree.id}, t.${tree.id}, 0 FROM ${tree.table} t WHERE ${where.sql}
       UNION ALL SELECT anc.node, p.${tree.parent}, anc.depth + 1 FROM anc JOIN ${tree.table} p ON p.${tree.id} = anc.ancestor
-      WHERE p.${tree.parent} IS NOT NULL)
+      WHERE p.${tree.parent} IS NOT NULL AND anc.depth < ${MAX_TREE_DEPTH})
       SELECT node, ancestor, depth FROM anc`;
     for (const row of await queryRows<Link>(side, sql, where.params))
       out.push({ node: row.node, ancestor: row.ancestor, depth: Number(row.depth) });
   }
+  const looped = out.find((l) => l.depth >= MAX_TREE_DEPTH);
+  if (looped !== undefined) throw new TreeLoopError(looped.node);
   return out;
+}
+
+/** @internal Thrown (and typed by the caller, naming the entity) when a node's parent links loop. */
+export class TreeLoopError extends Error {
+  constructor(readonly node: unknown) {
+    super(
+      `on the remote, the parent links above node ${String(node)} loop (or go deeper than ${MAX_TREE_DEPTH} levels): ` +
+        'two sides moved nodes under each other; give one of them another parent on the remote, then sync again',
+    );
+  }
 }
 
 /** Deletes the nodes' closure rows (as descendants) and inserts one per ancestor, as TypeORM does. */
