@@ -10,6 +10,7 @@ export {
   InvalidOptionError,
   MultipleNaturalKeyMatchesError,
   NoRemoteError,
+  PermissionDeniedError,
   RemoteConstraintError,
   SameDatabaseError,
   SameNodeIdentityError,

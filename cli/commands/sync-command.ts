@@ -91,12 +91,30 @@ async function runLeg(
     if (args.json !== true) reportLeg(ctx, result);
     return result;
   } catch (error) {
-    const applied = done.map(([l]) => l.label).join(', ');
-    if (applied !== '') ctx.output.err(`${applied} was applied; ${leg.label} failed:`);
+    if (done.length > 0) reportFailedLeg(ctx, args, done, leg, error);
     throw error;
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * After an applied direction: one line saying so before the error, and with `--json` the applied
+ * results with the failed direction's error, so a script still learns what was committed.
+ */
+function reportFailedLeg(
+  ctx: CliContext,
+  args: SyncArgs,
+  done: readonly [Leg, SyncResult][],
+  leg: Leg,
+  error: unknown,
+): void {
+  ctx.output.err(`${done.map(([l]) => l.label).join(', ')} was applied; ${leg.label} failed:`);
+  if (args.json !== true) return;
+  const { code, message, hint } = error as { code?: string; message?: string; hint?: string };
+  const failed = { error: { code: code ?? 'UNKNOWN', message: message ?? String(error), hint } };
+  const applied = Object.fromEntries(done.map(([l, r]) => [l.key, r]));
+  ctx.output.out(JSON.stringify({ ...applied, [leg.key]: failed }, null, 2));
 }
 
 function syncOptionsOf(args: SyncArgs): Omit<SyncOptions, 'local' | 'remote'> {

@@ -22,6 +22,7 @@ export type SynchroErrorCode =
   | 'SAME_NODE_IDENTITY'
   | 'CONNECTION_FAILED'
   | 'CONNECTION_LOST'
+  | 'PERMISSION_DENIED'
   | 'REMOTE_CONSTRAINT'
   | 'APPLY_FAILED'
   | 'INVALID_ENTITY_CONFIG'
@@ -186,6 +187,21 @@ export class ConnectionFailedError extends SynchroError {
     super('CONNECTION_FAILED', `Could not connect to the ${side} database: ${messageOf(cause)}`, {
       cause,
       hint: `check the ${side} DataSource's user, password and database (or file path); nothing was changed`,
+    });
+  }
+}
+
+/**
+ * A database refused an operation for want of a privilege, after a successful login (MariaDB's
+ * `LOCK TABLES` on the log, a table the DataSource's user may not write). Ends the run: every other
+ * object would be refused too.
+ */
+export class PermissionDeniedError extends SynchroError {
+  constructor(side: string, cause: unknown, subject: SynchroErrorSubject = {}) {
+    super('PERMISSION_DENIED', `The ${side} database refused an operation: ${messageOf(cause)}`, {
+      ...subject,
+      cause,
+      hint: `grant the ${side} DataSource's user the privileges getting started lists; nothing was changed`,
     });
   }
 }

@@ -17,6 +17,12 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED',
 ]);
+/** An operation refused to a logged-in user: on a table, a column, or one needing a global privilege. */
+const PRIVILEGE_CODES = new Set([
+  'ER_TABLEACCESS_DENIED_ERROR',
+  'ER_COLUMNACCESS_DENIED_ERROR',
+  'ER_SPECIFIC_ACCESS_DENIED_ERROR',
+]);
 /** Refused settings: user or password, access to the database, no such database. */
 const LOGIN_CODES = new Set([
   'ER_ACCESS_DENIED_ERROR',
@@ -118,6 +124,7 @@ export const mysqlDialect: SynchroDialect = {
     const driver = driverErrorOf(error);
     const code = typeof driver.code === 'string' ? driver.code : '';
     if (LOGIN_CODES.has(code)) return 'login';
+    if (PRIVILEGE_CODES.has(code)) return 'privilege';
     if (CONNECTION_CODES.has(code) || driver.fatal === true || driver.errno === 1927) return 'connection';
     if (
       /Connection lost|connection is in closed state|Can't add new command when connection is in closed state/i.test(

@@ -106,6 +106,7 @@ export const postgresDialect: SynchroDialect = {
     const driver = driverErrorOf(error);
     const code = typeof driver.code === 'string' ? driver.code : '';
     if (LOGIN_CODES.has(code)) return 'login';
+    if (code === '42501') return 'privilege';
     if (CONNECTION_CODES.has(code) || isConnectionMessage(error)) return 'connection';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },

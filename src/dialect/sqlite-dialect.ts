@@ -93,6 +93,7 @@ export const sqliteDialect: SynchroDialect = {
     const code = typeof driver.code === 'string' ? driver.code : '';
     if (code === 'SQLITE_CONSTRAINT' && /NOT NULL/i.test(String(driver.message))) return 'not-null';
     if (code.startsWith('SQLITE_BUSY')) return 'lock-timeout';
+    if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM') return 'privilege';
     // better-sqlite3 checks the directory itself, with a TypeError and no code.
     if (code === 'SQLITE_CANTOPEN' || /^Cannot open database because/.test(String(driver.message)))
       return 'login';

@@ -7,10 +7,19 @@ export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 /**
  * How a driver error is classified, so that core code never switches on vendor codes. `connection`:
  * the server could not be reached or the connection dropped; `login`: the server refused the
- * connection's settings (user, password, database name, SQLite file).
+ * connection's settings (user, password, database name, SQLite file), or, after a login, the same
+ * refusal of an operation; `privilege`: an operation refused for want of a privilege.
  */
 export type ErrorKind =
-  'unique' | 'not-null' | 'foreign-key' | 'check' | 'connection' | 'login' | 'lock-timeout' | 'other';
+  | 'unique'
+  | 'not-null'
+  | 'foreign-key'
+  | 'check'
+  | 'connection'
+  | 'login'
+  | 'privilege'
+  | 'lock-timeout'
+  | 'other';
 
 /** A column that takes the same value in every row of a multi-row INSERT: its SQL, evaluated once. */
 export interface FixedColumn {

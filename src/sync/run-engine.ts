@@ -4,8 +4,8 @@ import { withTransactionMutex } from '../capture/transaction-mutex';
 import { decodeKey, keyValueOf, type EncodedKey } from '../core/entity-key';
 import {
   ApplyFailedError,
-  ConnectionFailedError,
   ConnectionLostError,
+  PermissionDeniedError,
   RemoteConstraintError,
   SynchroError,
 } from '../core/errors';
@@ -384,7 +384,7 @@ async function processBatch(
     await runner.rollbackTransaction();
     ctx.result.restore(snapshot);
     const typed = typedError(state, objects.length === 1 ? objects[0] : undefined, error);
-    if (typed instanceof ConnectionLostError) throw typed;
+    if (endsRun(typed)) throw typed;
     if (objects.length > 1) {
       for (const object of objects) await processBatch(state, [object]);
       return;
@@ -406,7 +406,7 @@ async function planBatch(
   } catch (error) {
     ctx.result.restore(snapshot);
     const typed = typedError(state, objects.length === 1 ? objects[0] : undefined, error);
-    if (typed instanceof ConnectionLostError) throw typed;
+    if (endsRun(typed)) throw typed;
     if (objects.length > 1) {
       for (const object of objects) await planBatch(state, [object]);
       return;
@@ -436,6 +436,11 @@ async function failObject(state: RunState, object: BatchObject, error: SynchroEr
   ]);
 }
 
+/** Errors every other object would meet too: the run stops instead of trying them one by one. */
+function endsRun(error: SynchroError): boolean {
+  return error instanceof ConnectionLostError || error instanceof PermissionDeniedError;
+}
+
 function typedError(state: RunState, object: BatchObject | undefined, error: unknown): SynchroError {
   if (error instanceof SynchroError) return error;
   const subject = {
@@ -445,7 +450,7 @@ function typedError(state: RunState, object: BatchObject | undefined, error: unk
   };
   const kind = state.session.remoteDialect.classifyError(error);
   if (kind === 'connection') return new ConnectionLostError('remote', error);
-  if (kind === 'login') return new ConnectionFailedError('remote', error);
+  if (kind === 'login' || kind === 'privilege') return new PermissionDeniedError('remote', error, subject);
   if (kind === 'unique' || kind === 'not-null' || kind === 'foreign-key' || kind === 'check') {
     return new RemoteConstraintError(kind, subject, error);
   }

@@ -5,6 +5,7 @@ import {
   ClockSkewError,
   ConnectionFailedError,
   ConnectionLostError,
+  PermissionDeniedError,
   SameDatabaseError,
   SameNodeIdentityError,
   SynchroError,
@@ -81,9 +82,10 @@ export async function openRunSession(
   const held = await takeRunLock(resolved, remoteIdentity);
   try {
     await onSide('remote', remote, () => checkRemoteSchema(local, remote, held.runner));
+    // Before the node identities are written: a run refused here leaves both sides as they were.
+    const hwm = await readLocalHighWaterMark(local, resolved.lockTimeoutMs);
     const nodes = await assignNodes(resolved, known, dryRun);
     const fromLogId = await onSide('remote', remote, () => fromLogIdOf(held.runner, nodes.local));
-    const hwm = await readLocalHighWaterMark(local, resolved.lockTimeoutMs);
     // An emptied log (reset, prune) reads as 0 while its ids go on: the cursor must never move back.
     const toLogId = BigInt(hwm) < BigInt(fromLogId) ? fromLogId : hwm;
     return sessionOf(resolved, dryRun, { ...nodes, fromLogId, toLogId, clockSkewMs, warnings, held });
@@ -147,7 +149,9 @@ export async function onSide<T>(
   } catch (error) {
     if (error instanceof SynchroError) throw error;
     const kind = connectionFailureOf(dataSource, error);
-    if (kind === 'login') throw new ConnectionFailedError(side, error);
+    // After a login, the same codes mean a missing privilege (MariaDB's LOCK TABLES), not settings.
+    if (kind === 'login' && connecting) throw new ConnectionFailedError(side, error);
+    if (kind === 'login' || kind === 'privilege') throw new PermissionDeniedError(side, error);
     if (kind === 'connection') throw new ConnectionLostError(side, error, connecting);
     throw error;
   }
@@ -162,9 +166,12 @@ export async function connectSide(side: SyncSide, dataSource: DataSource): Promi
   await onSide(side, dataSource, () => dataSource.initialize().then(() => undefined), true);
 }
 
-function connectionFailureOf(dataSource: DataSource, error: unknown): 'login' | 'connection' | undefined {
+function connectionFailureOf(
+  dataSource: DataSource,
+  error: unknown,
+): 'login' | 'privilege' | 'connection' | undefined {
   const kind = dialectFor(dataSource).classifyError(error);
-  if (kind === 'login' || kind === 'connection') return kind;
+  if (kind === 'login' || kind === 'privilege' || kind === 'connection') return kind;
   const { code, sqlState } = (error ?? {}) as { code?: unknown; sqlState?: unknown };
   // SQLSTATE class 28 (invalid authorization: wrong user or password), whatever the driver.
   if ([code, sqlState].some((s) => typeof s === 'string' && /^28[0-9A-Z]{3}$/.test(s))) return 'login';

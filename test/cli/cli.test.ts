@@ -376,7 +376,7 @@ describe('typeorm-synchro CLI: adopt a restored copy (SQLite files)', () => {
 });
 
 describe('typeorm-synchro CLI: --both-ways when the way back fails (SQLite files)', () => {
-  it('says the first direction was applied, then the error, and exits 1', async () => {
+  it('says the first direction was applied, then the error (with --json: both, on stdout), and exits 1', async () => {
     const dir = makeProjectDir();
     try {
       writeCliProject(dir, {
@@ -403,6 +403,19 @@ describe('typeorm-synchro CLI: --both-ways when the way back fails (SQLite files
       const after = await loadSide(dir, 'remote');
       expect(await after.getRepository('Genre').countBy({ label: 'essay' })).toBe(1);
       await after.destroy();
+
+      // With --json, stdout still says what was applied, and the error of the way back.
+      const json = await cli(
+        ['sync', '--local', 'local.ts', '--remote', 'remote.ts', '--both-ways', '--json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        localToRemote: { status: 'no-changes' },
+        remoteToLocal: { error: { code: 'APPLY_FAILED', message: expect.stringMatching(/genre/) } },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

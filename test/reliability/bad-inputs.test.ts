@@ -17,6 +17,7 @@ import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
 import {
   ConnectionFailedError,
   InvalidEntityConfigError,
+  PermissionDeniedError,
   SchemaMismatchError,
   type SynchroError,
 } from '../../src/core/errors';
@@ -201,6 +202,82 @@ describeEachPair('bad inputs: the remote database does not exist', (pair) => {
     expect(await snapshotOf(db.ds.A)).toEqual(before);
   });
 });
+
+describeEachPair(
+  'bad inputs: a local MariaDB user without LOCK TABLES (needed for the log high-water mark)',
+  (pair) => {
+    it('PERMISSION_DENIED naming the local side, not a failed login; nothing changed', async () => {
+      const [l, r] = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
+      const extra = { entities: [RelTyped, ...synchroEntities], subscribers: [SynchroSubscriber] };
+      const [owner, remote] = [await openDataSource(l, extra), await openDataSource(r, extra)];
+      const database = (l.options as { database: string }).database;
+      const user = `${database}_u`.slice(-32);
+      await owner.query(`CREATE USER ${owner.driver.escape(user)}@'%'`);
+      try {
+        await owner.query(
+          `GRANT SELECT, INSERT, UPDATE, DELETE ON ${owner.driver.escape(database)}.* TO ${owner.driver.escape(user)}@'%'`,
+        );
+        await owner.getRepository(RelTyped).save({ amount: 'one' });
+        const local = new DataSource({
+          ...l.options,
+          username: user,
+          password: '',
+          ...extra,
+        } as DataSourceOptions);
+        const before = await snapshotOf(remote);
+        const error = await synchronize({ local, remote }).catch((e: unknown) => e);
+        await local.destroy().catch(() => undefined);
+        expect(error).toBeInstanceOf(PermissionDeniedError);
+        expect((error as SynchroError).toLine()).toMatch(
+          /^PERMISSION_DENIED: The local database refused an operation: Access denied .*\(grant the local DataSource's user/,
+        );
+        expect(await snapshotOf(remote)).toEqual(before);
+      } finally {
+        await owner.query(`DROP USER ${owner.driver.escape(user)}@'%'`);
+        await owner.destroy();
+        await remote.destroy();
+        await l.drop();
+        await r.drop();
+      }
+    });
+  },
+  SYNC_PAIRS.filter((p) => p.source === 'mysql'),
+);
+
+describeEachPair(
+  'bad inputs: a remote PostgreSQL user who may read but not write',
+  (pair) => {
+    it('PERMISSION_DENIED naming the remote; nothing changed', async () => {
+      const [l, r] = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
+      const extra = { entities: [RelTyped, ...synchroEntities], subscribers: [SynchroSubscriber] };
+      const [local, owner] = [await openDataSource(l, extra), await openDataSource(r, extra)];
+      const user = `${(r.options as { database: string }).database}_reader`;
+      await owner.query(`CREATE ROLE ${owner.driver.escape(user)} LOGIN`);
+      try {
+        await owner.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${owner.driver.escape(user)}`);
+        await local.getRepository(RelTyped).save({ amount: 'one' });
+        const remote = new DataSource({ ...r.options, username: user, ...extra } as DataSourceOptions);
+        const before = await snapshotOf(owner);
+        const error = await synchronize({ local, remote }).catch((e: unknown) => e);
+        await remote.destroy().catch(() => undefined);
+        expect(error).toBeInstanceOf(PermissionDeniedError);
+        expect((error as SynchroError).toLine()).toMatch(
+          /^PERMISSION_DENIED: The remote database refused an operation: permission denied for table /,
+        );
+        expect(await snapshotOf(owner)).toEqual(before);
+      } finally {
+        await owner.query(`REASSIGN OWNED BY ${owner.driver.escape(user)} TO CURRENT_USER`);
+        await owner.query(`DROP OWNED BY ${owner.driver.escape(user)}`);
+        await owner.query(`DROP ROLE ${owner.driver.escape(user)}`);
+        await owner.destroy();
+        await local.destroy();
+        await l.drop();
+        await r.drop();
+      }
+    });
+  },
+  SYNC_PAIRS.filter((p) => p.target === 'postgres'),
+);
 
 describe('bad inputs: the CLI cannot reach a database', () => {
   let dir: string;
