@@ -41,6 +41,8 @@ export interface AdminMessages {
   run: string;
   runKind: Record<'preview' | 'sync' | 'reset', string>;
   runState: Record<'running' | 'done' | 'failed', string>;
+  /** Headings of a two-way run's results (`bothWays`). */
+  direction: Record<'there' | 'back', string>;
   started: string;
   finished: string;
   running: string;
@@ -117,6 +119,7 @@ const en: AdminMessages = {
   run: 'Run',
   runKind: { preview: 'Preview', sync: 'Synchronization', reset: 'Reset' },
   runState: { running: 'running', done: 'finished', failed: 'failed' },
+  direction: { there: 'Sent to the remote', back: 'Received from the remote' },
   started: 'Started',
   finished: 'Finished',
   running: 'Synchronization in progress… this page refreshes by itself.',
@@ -193,6 +196,7 @@ const pl: AdminMessages = {
   run: 'Uruchomienie',
   runKind: { preview: 'Podgląd', sync: 'Synchronizacja', reset: 'Resetowanie' },
   runState: { running: 'w toku', done: 'zakończone', failed: 'nieudane' },
+  direction: { there: 'Wysłane do zdalnej bazy', back: 'Odebrane ze zdalnej bazy' },
   started: 'Rozpoczęto',
   finished: 'Zakończono',
   running: 'Synchronizacja w toku… strona odświeża się sama.',
@@ -269,6 +273,7 @@ const de: AdminMessages = {
   run: 'Lauf',
   runKind: { preview: 'Vorschau', sync: 'Synchronisation', reset: 'Zurücksetzen' },
   runState: { running: 'läuft', done: 'beendet', failed: 'fehlgeschlagen' },
+  direction: { there: 'An die Gegenstelle gesendet', back: 'Von der Gegenstelle empfangen' },
   started: 'Gestartet',
   finished: 'Beendet',
   running: 'Synchronisation läuft… diese Seite aktualisiert sich selbst.',
@@ -346,6 +351,7 @@ const fr: AdminMessages = {
   run: 'Exécution',
   runKind: { preview: 'Aperçu', sync: 'Synchronisation', reset: 'Réinitialisation' },
   runState: { running: 'en cours', done: 'terminée', failed: 'échouée' },
+  direction: { there: 'Envoyé à la base distante', back: 'Reçu de la base distante' },
   started: 'Début',
   finished: 'Fin',
   running: 'Synchronisation en cours… cette page se rafraîchit toute seule.',
@@ -422,6 +428,7 @@ const es: AdminMessages = {
   run: 'Ejecución',
   runKind: { preview: 'Vista previa', sync: 'Sincronización', reset: 'Restablecimiento' },
   runState: { running: 'en curso', done: 'terminada', failed: 'fallida' },
+  direction: { there: 'Enviado a la base remota', back: 'Recibido de la base remota' },
   started: 'Inicio',
   finished: 'Fin',
   running: 'Sincronización en curso… esta página se actualiza sola.',

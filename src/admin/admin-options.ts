@@ -61,6 +61,11 @@ export interface SynchroAdminOptions {
   debug?: boolean;
   /** Options for every run the page starts (conflictPolicy, commit, onError, lockTimeoutMs, …). */
   syncOptions?: AdminSyncOptions;
+  /**
+   * Preview and Synchronize also run the way back, remote → local, with `reverseSyncOptions`
+   * (the conflict policy mirrored). Default `false`: local → remote only.
+   */
+  bothWays?: boolean;
 }
 
 /** {@link SynchroAdminOptions} checked, with defaults filled in. */
@@ -74,6 +79,7 @@ export interface ResolvedAdminOptions {
   readonly localeOf: (req: IncomingMessage) => AdminLocale;
   readonly debug: boolean;
   readonly syncOptions: AdminSyncOptions;
+  readonly bothWays: boolean;
 }
 
 /**
@@ -98,6 +104,7 @@ export function resolveAdminOptions(options: SynchroAdminOptions): ResolvedAdmin
     localeOf: localeOf(options.locale),
     debug: flagOf('debug', options.debug),
     syncOptions: { ...(options.syncOptions ?? {}) },
+    bothWays: flagOf('bothWays', options.bothWays),
   };
   // A bad run option is a startup error too, not a failure at the first click.
   if (resolved.remote !== null)

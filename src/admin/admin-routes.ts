@@ -11,6 +11,7 @@ import { dashboardPage, type DashboardNotice, type Loaded } from './dashboard-pa
 import { FORGET_IDS_FIELD, resetPage } from './reset-page';
 import { failureOf, type RunKind, type RunRecord, type RunRegistry } from './run-registry';
 import { runPage } from './run-page';
+import { reverseSyncOptions } from '../sync/reverse-sync-options';
 
 /** One admin page instance: its options and its state. */
 export interface AdminApp {
@@ -179,15 +180,17 @@ function startRun(r: AdminRequest, kind: RunKind): void {
   const { options, runs, engine } = r.app;
   const remote = options.remote;
   if (remote === null) return sendHtml(r.res, 409, messagePage(r.ctx, r.ctx.t.noRemote));
-  const { run } = runs.start(kind, (onProgress) =>
-    engine.synchronize({
+  const { run } = runs.start(kind, async ({ onProgress, onResult }) => {
+    const there = {
       ...options.syncOptions,
       local: options.local,
       remote,
       dryRun: kind === 'preview',
       onProgress,
-    }),
-  );
+    };
+    onResult(await engine.synchronize(there));
+    if (options.bothWays) onResult(await engine.synchronize(reverseSyncOptions(there)));
+  });
   redirect(r.res, runPathOf(r, run));
 }
 
@@ -203,7 +206,6 @@ async function performReset(r: AdminRequest): Promise<void> {
   const forgetIds = r.query.get(FORGET_IDS_FIELD) === '1';
   const { run, started } = r.app.runs.start('reset', async () => {
     await r.app.engine.resetSynchro(local, { forgetIds });
-    return undefined;
   });
   if (started) await run.finished;
   if (!started || run.state === 'failed') return redirect(r.res, runPathOf(r, run));

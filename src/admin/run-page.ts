@@ -29,7 +29,7 @@ export function runPage(ctx: PageContext, run: RunRecord): SafeHtml {
         ${formatTime(run.startedAt)}${run.finishedAt === undefined ? '' : html` · ${ctx.t.finished}: ${formatTime(run.finishedAt)}`}
       </p>
       ${running ? progressBlock(ctx, run) : ''} ${run.error === undefined ? '' : failureBlock(ctx, run.error)}
-      ${run.result === undefined ? '' : resultBlock(ctx, run.result)}
+      ${resultBlocks(ctx, run)}
       ${run.kind === 'reset' && run.state === 'done' ? html`<p class="notice success" role="status">${ctx.t.resetDone}</p>` : ''}
       <p><a class="button" href="${ctx.basePath}/">${ctx.t.back}</a></p>`,
   });
@@ -51,6 +51,18 @@ function progressBlock(ctx: PageContext, run: RunRecord): SafeHtml {
     <p>${ctx.t.running}</p>
     ${bar} ${label}
   </div>`;
+}
+
+/**
+ * One block per direction run. A heading names the direction when there is more than one, or when a
+ * run stopped after its first (a two-way run whose way back failed or is still going).
+ */
+function resultBlocks(ctx: PageContext, run: RunRecord): SafeHtml {
+  const headed = run.results.length > 1 || (run.results.length > 0 && run.state !== 'done');
+  const directions = [ctx.t.direction.there, ctx.t.direction.back];
+  return html`${run.results.map(
+    (result, i) => html`${headed ? html`<h2>${directions[i] ?? ''}</h2>` : ''} ${resultBlock(ctx, result)}`,
+  )}`;
 }
 
 function resultBlock(ctx: PageContext, result: SyncResult): SafeHtml {

@@ -25,14 +25,21 @@ export interface RunRecord {
   readonly startedAt: string;
   finishedAt: string | undefined;
   progress: SyncProgress | undefined;
-  result: SyncResult | undefined;
+  /** The result of each direction run so far: the way there, then, with `bothWays`, the way back. */
+  results: SyncResult[];
   error: RunFailure | undefined;
   /** Settles when the run ends (never rejects). */
   readonly finished: Promise<void>;
 }
 
-/** Runs a synchronization (or a reset, which has no result), reporting progress through the callback. */
-export type RunExecutor = (onProgress: (progress: SyncProgress) => void) => Promise<SyncResult | undefined>;
+/** What a run reports as it goes: progress, and the result of each direction as it finishes. */
+export interface RunReporter {
+  onProgress(progress: SyncProgress): void;
+  onResult(result: SyncResult): void;
+}
+
+/** Runs a synchronization (one or two directions) or a reset (no result), reporting to `reporter`. */
+export type RunExecutor = (reporter: RunReporter) => Promise<void>;
 
 /** How many finished runs are kept for their pages. */
 const KEPT_RUNS = 20;
@@ -44,7 +51,7 @@ const KEPT_RUNS = 20;
  * @example
  * ```ts
  * const runs = new RunRegistry()
- * const { run, started } = runs.start('sync', (onProgress) => synchronize({ local, remote, onProgress }))
+ * const { run, started } = runs.start('sync', async (r) => r.onResult(await synchronize({ local, remote, onProgress: r.onProgress })))
  * redirect(`/synchro/runs/${run.id}`) // started === false: that is the one already running
  * ```
  */
@@ -84,7 +91,7 @@ export class RunRegistry {
       state: 'running',
       finishedAt: undefined,
       progress: undefined,
-      result: undefined,
+      results: [],
       error: undefined,
       finished: Promise.resolve(),
     };
@@ -96,8 +103,9 @@ export class RunRegistry {
     // Let start() register the run before the executor can report or settle.
     await Promise.resolve();
     try {
-      run.result = await execute((progress) => {
-        run.progress = { ...progress };
+      await execute({
+        onProgress: (progress) => (run.progress = { ...progress }),
+        onResult: (result) => run.results.push(result),
       });
       run.state = 'done';
     } catch (error) {

@@ -326,6 +326,24 @@ describeEachPair(
       }
     });
 
+    it('with bothWays, Synchronize also brings the remote changes back, each direction under its heading', async () => {
+      const twoWay = await startAdmin(pair, { bothWays: true });
+      try {
+        await pair.remote.getRepository(AdminCustomer).save({ code: 'R1', name: 'Made on the remote' });
+        await twoWay.browser.get('/synchro/');
+        const posted = await twoWay.browser.post('/synchro/sync', { csrf: twoWay.browser.csrfToken() });
+        const page = await waitForRunPage((p) => twoWay.browser.get(p), posted.headers.location ?? '');
+        expect(page.match(/<h2>(Sent to the remote|Received from the remote)<\/h2>/g)).toEqual([
+          '<h2>Sent to the remote</h2>',
+          '<h2>Received from the remote</h2>',
+        ]);
+        expect(await remoteCustomers(pair)).toBe(2);
+        expect(await pair.local.getRepository(AdminCustomer).countBy({ code: 'R1' })).toBe(1);
+      } finally {
+        await twoWay.close();
+      }
+    });
+
     it('passes requests outside its base path to next(), and 404s them without next', async () => {
       const handler = createSynchroAdmin({ local: pair.local, remote: pair.remote, authorize: () => true });
       const server = await serve((req, res) =>
