@@ -124,11 +124,7 @@ export async function refreshTreeData(
 async function subtreeOf(side: SideSql, tree: TreePlan, roots: readonly unknown[]): Promise<unknown[]> {
   const out = new Map<string, unknown>();
   for (const part of chunksOf(roots, tuplesPerCondition(side, 1))) {
-    const where = tupleCondition(
-      side,
-      [`t.${tree.id}`],
-      part.map((r) => [r]),
-    );
+    const where = inList(side, `t.${tree.id}`, part);
     const sql = `WITH RECURSIVE sub (node) AS (SELECT t.${tree.id} FROM ${tree.table} t WHERE ${where.sql}
       UNION SELECT c.${tree.id} FROM ${tree.table} c JOIN sub ON c.${tree.parent} = sub.node)
       SELECT node FROM sub`;
@@ -142,11 +138,7 @@ async function subtreeOf(side: SideSql, tree: TreePlan, roots: readonly unknown[
 async function ancestorsOf(side: SideSql, tree: TreePlan, nodes: readonly unknown[]): Promise<Link[]> {
   const out: Link[] = [];
   for (const part of chunksOf(nodes, tuplesPerCondition(side, 1))) {
-    const where = tupleCondition(
-      side,
-      [`t.${tree.id}`],
-      part.map((n) => [n]),
-    );
+    const where = inList(side, `t.${tree.id}`, part);
     const sql = `WITH RECURSIVE anc (node, ancestor, depth) AS (SELECT t.${tree.id}, t.${tree.id}, 0 FROM ${tree.table} t WHERE ${where.sql}
       UNION ALL SELECT anc.node, p.${tree.parent}, anc.depth + 1 FROM anc JOIN ${tree.table} p ON p.${tree.id} = anc.ancestor
       WHERE p.${tree.parent} IS NOT NULL AND anc.depth < ${MAX_TREE_DEPTH})
@@ -157,6 +149,19 @@ async function ancestorsOf(side: SideSql, tree: TreePlan, nodes: readonly unknow
   const looped = out.find((l) => l.depth >= MAX_TREE_DEPTH);
   if (looped !== undefined) throw new TreeLoopError(looped.node);
   return out;
+}
+
+/** `column IN (…)` for one chunk of values. */
+function inList(
+  side: SideSql,
+  column: string,
+  values: readonly unknown[],
+): { sql: string; params: unknown[] } {
+  return tupleCondition(
+    side,
+    [column],
+    values.map((v) => [v]),
+  );
 }
 
 /** @internal Thrown (and typed by the caller, naming the entity) when a node's parent links loop. */
@@ -177,11 +182,7 @@ async function rewriteClosure(
   links: readonly Link[],
 ): Promise<void> {
   for (const part of chunksOf(nodes, tuplesPerCondition(side, 1))) {
-    const where = tupleCondition(
-      side,
-      [side.e(closure.descendant)],
-      part.map((n) => [n]),
-    );
+    const where = inList(side, side.e(closure.descendant), part);
     await side.db.query(`DELETE FROM ${side.e(closure.tablePath)} WHERE ${where.sql}`, where.params);
   }
   const rows = links.map((l) => [l.ancestor, l.node]);
