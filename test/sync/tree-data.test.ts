@@ -30,7 +30,11 @@ const statements = (() => {
     logMigration: () => undefined,
     log: () => undefined,
   };
-  const taken = () => [seen, (seen = [])][0] as typeof seen;
+  const taken = () => {
+    const out = seen;
+    seen = [];
+    return out;
+  };
   return { logger, taken };
 })();
 
