@@ -44,7 +44,9 @@ function printStatus(
   ctx.output.out(`node: ${status.nodeId ?? '(none yet)'}`);
   const rows = Object.entries(pending).map(([entity, n]) => [entity, String(n)]);
   ctx.output.out(rows.length === 0 ? 'No pending changes.' : renderTable(['entity', 'pending'], rows));
-  const peers = status.peers.map((p) => [p.peer, p.deliveredLogId, p.at ?? '']);
+  // Peers are node ids; the one --remote reaches is marked, so a user can tell which is which.
+  const name = (peer: string) => (peer === status.remoteNodeId ? `${peer} (--remote)` : peer);
+  const peers = status.peers.map((p) => [name(p.peer), p.deliveredLogId, p.at ?? '']);
   ctx.output.out(
     peers.length === 0
       ? 'No known remotes yet.'

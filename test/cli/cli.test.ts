@@ -257,6 +257,12 @@ describeEachPair('typeorm-synchro CLI end to end', (pair) => {
     expect(status.pending).toEqual({});
     expect(status.peers).toHaveLength(1);
     expect(typeof status.clockSkewMs).toBe('number');
+
+    // As a table, the peer the --remote file reaches is marked (peers are otherwise bare node ids).
+    const table = await cli(['status', '--local', 'local.ts', '--remote', 'remote.ts'], { cwd: dir });
+    expect(table.stdout).toContain(`${status.remoteNodeId as string} (--remote)`);
+    const alone = await cli(['status', '--local', 'local.ts'], { cwd: dir });
+    expect(alone.stdout).not.toContain('(--remote)');
   });
 
   it('prints a readable summary table without --json, and "No changes" the second time', async () => {
