@@ -60,13 +60,29 @@ function buildConfigSet(dataSource: DataSource): SynchroConfigSet {
   return {
     entities,
     byName: (name) => byName.get(name),
-    byMetadata: (metadata) => byMetadata.get(metadata),
+    // A single-table-inheritance child is logged and synchronized as its root: they share the table.
+    byMetadata: (metadata) => byMetadata.get(metadata) ?? byMetadata.get(inheritanceRootOf(metadata)),
     junction: (metadata) => junctions.get(metadata),
   };
 }
 
 function watchOptionsOf(metadata: EntityMetadata): SynchroOptions | undefined {
   if (metadata.isJunction || metadata.tableName.startsWith('synchro_')) return undefined;
+  const root = inheritanceRootOf(metadata);
+  // The root's metadata has every child's columns: watched, it covers the whole shared table.
+  if (root !== metadata && ownWatchOptionsOf(root) !== undefined) return undefined;
+  return ownWatchOptionsOf(metadata);
+}
+
+/** @internal The root entity of a single-table-inheritance child (the entity itself otherwise). */
+export function inheritanceRootOf(metadata: EntityMetadata): EntityMetadata {
+  let root = metadata;
+  while (root.tableType === 'entity-child' && root.parentEntityMetadata !== undefined)
+    root = root.parentEntityMetadata;
+  return root;
+}
+
+function ownWatchOptionsOf(metadata: EntityMetadata): SynchroOptions | undefined {
   const target = metadata.target;
   if (typeof target === 'function') {
     const decorated = Reflect.getMetadata(METADATA.synchro, target) as SynchroOptions | undefined;

@@ -167,7 +167,9 @@ function remoteColumn(entity: string, remote: EntityMetadata, column: ColumnMeta
 
 function isWritable(column: ColumnMetadata): boolean {
   const flags = column as ColumnMetadata & { isVirtualProperty?: boolean; generatedType?: string };
-  return !column.isVirtual && flags.isVirtualProperty !== true && flags.generatedType === undefined;
+  // A single-table-inheritance discriminator is "virtual" to TypeORM, which sets it from the class.
+  const stored = !column.isVirtual || column.isDiscriminator;
+  return stored && flags.isVirtualProperty !== true && flags.generatedType === undefined;
 }
 
 function generatedKeyOf(keys: readonly ColumnPair[]): ColumnPair | undefined {
