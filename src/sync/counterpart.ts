@@ -102,7 +102,7 @@ export async function existingKeys(
   );
   for (const part of chunksOf([...new Set(keys)], tuplesPerCondition(side, escaped.length))) {
     const where = tupleCondition(side, escaped, keyTuples(columns, part));
-    const sql = `SELECT ${select.join(', ')} FROM ${side.e(metadata.tablePath)} WHERE ${where.sql}`;
+    const sql = `SELECT ${select.join(', ')} FROM ${side.t(metadata.tablePath)} WHERE ${where.sql}`;
     for (const row of await queryRows<RawRow>(side, sql, where.params)) out.add(keyOfRawRow(metadata, row));
   }
   return out;
@@ -224,7 +224,7 @@ export async function remoteKeysByNaturalValues(
   );
   const where = tupleCondition(side, escaped, valueRows);
   const order = keyColumns.map((c) => side.e(c.databaseName)).join(', ');
-  const sql = `SELECT ${select.join(', ')} FROM ${side.e(mapping.remote.tablePath)} WHERE ${where.sql} ORDER BY ${order}`;
+  const sql = `SELECT ${select.join(', ')} FROM ${side.t(mapping.remote.tablePath)} WHERE ${where.sql} ORDER BY ${order}`;
   const matches = new Map<string, EncodedKey[]>();
   for (const row of await queryRows<RawRow>(side, sql, where.params)) {
     const persisted = columns.map((c) =>

@@ -224,6 +224,6 @@ export async function deleteRemoteRows(
   const escaped = columns.map((c) => side.e(c.databaseName));
   for (const part of chunksOf(remoteKeys, tuplesPerCondition(side, escaped.length))) {
     const where = tupleCondition(side, escaped, keyTuples(columns, part));
-    await side.db.query(`DELETE FROM ${side.e(mapping.remote.tablePath)} WHERE ${where.sql}`, where.params);
+    await side.db.query(`DELETE FROM ${side.t(mapping.remote.tablePath)} WHERE ${where.sql}`, where.params);
   }
 }

@@ -31,7 +31,7 @@ export async function insertChunks(
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],
 ): Promise<InsertChunk[]> {
-  const table = side.e(tablePath);
+  const table = side.t(tablePath);
   const escaped = columns.map((c) => side.e(c));
   const sql = rows.length === 0 ? undefined : await typedInsertSql(side, tablePath, columns, escaped);
   if (sql === undefined) return valuesChunks(side, table, escaped, rows);
@@ -67,7 +67,7 @@ async function typedInsertSql(
   const known = await columnTypes(side, arrays, tablePath);
   const types = columns.map((c) => known.get(c) ?? null);
   if (!types.every((t): t is string => t !== null)) return undefined;
-  return arrays.insertSql(side.e(tablePath), escapedColumns, types);
+  return arrays.insertSql(side.t(tablePath), escapedColumns, types);
 }
 
 function columnTypes(side: SideSql, arrays: TypedArrays, tablePath: string): Promise<ColumnTypes> {
@@ -76,7 +76,7 @@ function columnTypes(side: SideSql, arrays: TypedArrays, tablePath: string): Pro
   const known = tables.get(tablePath);
   if (known !== undefined) return known;
   const read = queryRows<{ name: string; type: string | null }>(side, arrays.columnTypesSql, [
-    side.e(tablePath),
+    side.t(tablePath),
   ]).then((rows) => new Map(rows.map((r) => [r.name, r.type])));
   tables.set(tablePath, read);
   return read;

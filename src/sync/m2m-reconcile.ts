@@ -44,7 +44,7 @@ export async function selectJoinRows(
     out.push(
       ...(await queryRows<JoinRow>(
         side,
-        `SELECT ${select} FROM ${side.e(table.tablePath)} WHERE ${where.sql}`,
+        `SELECT ${select} FROM ${side.t(table.tablePath)} WHERE ${where.sql}`,
         where.params,
       )),
     );
@@ -183,7 +183,7 @@ async function deletePairs(side: SideSql, junction: JunctionPlan, pairs: [Encode
       columns,
       part.map((p) => pairValues(junction, p)),
     );
-    await side.db.query(`DELETE FROM ${side.e(junction.remote.tablePath)} WHERE ${where.sql}`, where.params);
+    await side.db.query(`DELETE FROM ${side.t(junction.remote.tablePath)} WHERE ${where.sql}`, where.params);
   }
 }
 

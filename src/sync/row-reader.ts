@@ -43,7 +43,7 @@ export async function readLocalRows(
   const out = new Map<EncodedKey, RawRow>();
   const keyColumns = mapping.local.primaryColumns;
   const escaped = keyColumns.map((c) => side.e(c.databaseName));
-  const select = `SELECT ${selectList(side, readColumns(mapping))} FROM ${side.e(mapping.local.tablePath)}`;
+  const select = `SELECT ${selectList(side, readColumns(mapping))} FROM ${side.t(mapping.local.tablePath)}`;
   for (const part of chunksOf(keys, tuplesPerCondition(side, escaped.length))) {
     const where = tupleCondition(side, escaped, keyTuples(keyColumns, part));
     const rows = await queryRows<RawRow>(side, `${select} WHERE ${where.sql}`, where.params);
@@ -71,7 +71,7 @@ export async function readLocalPage(
   const page = keyset
     ? `LIMIT ${Math.floor(limit)}`
     : `LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`;
-  const sql = `SELECT ${selectList(side, readColumns(mapping))} FROM ${side.e(mapping.local.tablePath)}${where} ORDER BY ${order} ${page}`;
+  const sql = `SELECT ${selectList(side, readColumns(mapping))} FROM ${side.t(mapping.local.tablePath)}${where} ORDER BY ${order} ${page}`;
   const params = keyset ? [lastRow[keys[0]?.databaseName ?? '']] : [];
   const rows = await queryRows<RawRow>(side, sql, params);
   return new Map(rows.map((row) => [keyOfRawRow(mapping.local, row), row]));

@@ -13,13 +13,17 @@ export interface SideSql {
   readonly dialect: SynchroDialect;
   /** The runner queries go through (the remote transaction), or the DataSource itself. */
   readonly db: Queryable;
+  /** An identifier (column, alias, unqualified table), escaped by the driver. */
   e(name: string): string;
+  /** A table path (`schema.table`, `database.table`), each part escaped, as TypeORM builds them. */
+  t(tablePath: string): string;
 }
 
 /** @internal */
 export function sideSql(ds: DataSource, db: Queryable = ds): SideSql {
   const dialect = dialectFor(ds);
-  return { ds, dialect, db, e: (name) => ds.driver.escape(name) };
+  const e = (name: string) => ds.driver.escape(name);
+  return { ds, dialect, db, e, t: (tablePath) => tablePath.split('.').map(e).join('.') };
 }
 
 /** @internal Runs a query and returns its rows. */

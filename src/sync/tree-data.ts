@@ -76,7 +76,7 @@ export function treePlanOf(side: SideSql, metadata: EntityMetadata): TreePlan | 
     id: side.e(key.id.databaseName),
     idPath: key.id.propertyPath,
     parent: side.e(key.join.databaseName),
-    table: side.e(metadata.tablePath),
+    table: side.t(metadata.tablePath),
     closure: closureOf(metadata),
     path: metadata.materializedPathColumn && side.e(metadata.materializedPathColumn.databaseName),
   };
@@ -183,7 +183,7 @@ async function rewriteClosure(
 ): Promise<void> {
   for (const part of chunksOf(nodes, tuplesPerCondition(side, 1))) {
     const where = inList(side, side.e(closure.descendant), part);
-    await side.db.query(`DELETE FROM ${side.e(closure.tablePath)} WHERE ${where.sql}`, where.params);
+    await side.db.query(`DELETE FROM ${side.t(closure.tablePath)} WHERE ${where.sql}`, where.params);
   }
   const rows = links.map((l) => [l.ancestor, l.node]);
   for (const chunk of await insertChunks(
