@@ -101,6 +101,7 @@ function targetMatches(entry: EntityTarget, metadata: EntityMetadata): boolean {
 }
 
 function configOf(metadata: EntityMetadata, options: SynchroOptions): SynchroEntityConfig {
+  checkNotView(metadata);
   const target = metadata.target;
   const nk =
     typeof target === 'function'
@@ -118,6 +119,16 @@ function configOf(metadata: EntityMetadata, options: SynchroOptions): SynchroEnt
   validateNaturalKey(config);
   validateSkip(config);
   return config;
+}
+
+/** A view's rows are its query's result: nothing writes them, and no remote table can take them. */
+function checkNotView(metadata: EntityMetadata): void {
+  if (metadata.tableType !== 'view') return;
+  throw new InvalidEntityConfigError(
+    `${metadata.name} is a view (@ViewEntity): its rows come from its query, so there are no writes to log or copy`,
+    { entity: metadata.name },
+    'remove @Synchro from the view and watch the entities of the tables it reads',
+  );
 }
 
 function validateNaturalKey(config: SynchroEntityConfig): void {

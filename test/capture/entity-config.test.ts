@@ -6,6 +6,8 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  ViewColumn,
+  ViewEntity,
   type DataSourceOptions,
 } from 'typeorm';
 import { registry } from '../../src/capture/decorators';
@@ -80,6 +82,25 @@ describeEachDialect('capture: entity configuration errors at initialize()', (dia
     Synchro()(Child);
     return [Parent, Child];
   }
+
+  it('@Synchro on a view entity: the view is named, and the tables it reads are the advice', async () => {
+    @Entity(`cfg_viewed_${++n}`)
+    class Viewed {
+      @PrimaryGeneratedColumn() id!: number;
+    }
+    @ViewEntity({ name: `cfg_view_${n}`, expression: `SELECT id FROM cfg_viewed_${n}` })
+    class ReportView {
+      @ViewColumn() id!: number;
+    }
+    Synchro()(ReportView);
+    try {
+      const error = await initializeWith([Viewed, ReportView]);
+      expectConfigError(error, /ReportView is a view \(@ViewEntity\)/);
+      expect((error as InvalidEntityConfigError).hint).toMatch(/watch the entities of the tables it reads/);
+    } finally {
+      registry.decorated.delete(ReportView);
+    }
+  });
 
   it('an unknown natural-key field', async () => {
     const error = await initializeWith(entityWith((c) => NaturalKey(['code', 'nope'])(c)));
