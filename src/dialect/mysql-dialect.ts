@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
   driverErrorOf,
+  isNetworkError,
   retryWhile,
   valuesChunk,
   type ErrorKind,
@@ -10,9 +11,6 @@ import { mysqlKeyTextSql } from './mysql-key-text';
 
 const CONNECTION_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
   'ER_CONNECTION_KILLED',
   'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED',
@@ -125,7 +123,13 @@ export const mysqlDialect: SynchroDialect = {
     const code = typeof driver.code === 'string' ? driver.code : '';
     if (LOGIN_CODES.has(code)) return 'login';
     if (PRIVILEGE_CODES.has(code)) return 'privilege';
-    if (CONNECTION_CODES.has(code) || driver.fatal === true || driver.errno === 1927) return 'connection';
+    if (
+      CONNECTION_CODES.has(code) ||
+      isNetworkError(driver) ||
+      driver.fatal === true ||
+      driver.errno === 1927
+    )
+      return 'connection';
     if (
       /Connection lost|connection is in closed state|Can't add new command when connection is in closed state/i.test(
         error instanceof Error ? error.message : '',

@@ -3,6 +3,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import {
   driverErrorOf,
   insertReturning,
+  isNetworkError,
   retryWhile,
   sleep,
   type ErrorKind,
@@ -107,7 +108,8 @@ export const postgresDialect: SynchroDialect = {
     const code = typeof driver.code === 'string' ? driver.code : '';
     if (LOGIN_CODES.has(code)) return 'login';
     if (code === '42501') return 'privilege';
-    if (CONNECTION_CODES.has(code) || isConnectionMessage(error)) return 'connection';
+    if (CONNECTION_CODES.has(code) || isNetworkError(driver) || isConnectionMessage(error))
+      return 'connection';
     return CONSTRAINT_KINDS[code] ?? 'other';
   },
 

@@ -265,6 +265,23 @@ export async function insertReturning(
   return list.map((row) => Object.values(row)[0]);
 }
 
+/**
+ * @internal Node's socket error codes: the server could not be reached or the connection broke, the
+ * same for every networked driver (a `connection` {@link ErrorKind}).
+ */
+export function isNetworkError(driver: Record<string, unknown>): boolean {
+  return typeof driver.code === 'string' && NETWORK_CODES.has(driver.code);
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
 /** @internal The driver error object inside a TypeORM QueryFailedError, or the error itself. */
 export function driverErrorOf(error: unknown): Record<string, unknown> {
   if (error === null || typeof error !== 'object') return {};

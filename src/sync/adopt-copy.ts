@@ -183,7 +183,7 @@ async function pageOfKeys(
   const p = dialectFor(ds).placeholder;
   const columns = meta.primaryColumns.map((c) => e(c.databaseName)).join(', ');
   return (await runner.query(
-    `SELECT ${columns} FROM ${tableOf(ds, meta)} ORDER BY ${columns} LIMIT ${p(1)} OFFSET ${p(2)}`,
+    `SELECT ${columns} FROM ${sideSql(ds).t(meta.tablePath)} ORDER BY ${columns} LIMIT ${p(1)} OFFSET ${p(2)}`,
     [PAGE, offset],
   )) as Record<string, unknown>[];
 }
@@ -208,7 +208,7 @@ async function matchPage(
   const params = localRows.flatMap((row) => pair.local.primaryColumns.map((c) => row[c.databaseName]));
   const select = remoteColumns.map((c) => e(c.databaseName)).join(', ');
   const remoteRows = (await runner.query(
-    `SELECT ${select} FROM ${tableOf(ds, pair.remote)} WHERE ${where}`,
+    `SELECT ${select} FROM ${sideSql(ds).t(pair.remote.tablePath)} WHERE ${where}`,
     params,
   )) as Record<string, unknown>[];
   const bySignature = new Map(
@@ -224,11 +224,4 @@ async function matchPage(
 
 function signature(values: unknown[]): string {
   return JSON.stringify(values.map(keyValueToString));
-}
-
-function tableOf(ds: DataSource, meta: EntityMetadata): string {
-  return meta.tablePath
-    .split('.')
-    .map((part) => ds.driver.escape(part))
-    .join('.');
 }

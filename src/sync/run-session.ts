@@ -148,7 +148,7 @@ export async function onSide<T>(
     return await fn();
   } catch (error) {
     if (error instanceof SynchroError) throw error;
-    const kind = connectionFailureOf(dataSource, error);
+    const kind = dialectFor(dataSource).classifyError(error);
     // After a login, the same codes mean a missing privilege (MariaDB's LOCK TABLES), not settings.
     if (kind === 'login' && connecting) throw new ConnectionFailedError(side, error);
     if (kind === 'login' || kind === 'privilege') throw new PermissionDeniedError(side, error);
@@ -164,19 +164,6 @@ export async function onSide<T>(
 export async function connectSide(side: SyncSide, dataSource: DataSource): Promise<void> {
   if (dataSource.isInitialized) return;
   await onSide(side, dataSource, () => dataSource.initialize().then(() => undefined), true);
-}
-
-function connectionFailureOf(
-  dataSource: DataSource,
-  error: unknown,
-): 'login' | 'privilege' | 'connection' | undefined {
-  const kind = dialectFor(dataSource).classifyError(error);
-  if (kind === 'login' || kind === 'privilege' || kind === 'connection') return kind;
-  const { code, sqlState } = (error ?? {}) as { code?: unknown; sqlState?: unknown };
-  // SQLSTATE class 28 (invalid authorization: wrong user or password), whatever the driver.
-  if ([code, sqlState].some((s) => typeof s === 'string' && /^28[0-9A-Z]{3}$/.test(s))) return 'login';
-  const network = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/;
-  return typeof code === 'string' && network.test(code) ? 'connection' : undefined;
 }
 
 /**
