@@ -27,6 +27,7 @@ import { synchronize } from '../../src/sync/synchronizer';
 import { cli } from '../cli/cli-harness';
 import { makeProjectDir, writeCliProject } from '../cli/cli-fixtures';
 import { describeEachPair, SYNC_PAIRS } from '../support/describe-dialects';
+import { useSyncPair } from '../support/sync-fixtures';
 import { availableDialects } from '../support/dialects';
 import { mysqlServer } from '../support/servers';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
@@ -117,32 +118,19 @@ class TreeNested {
 }
 
 describeEachPair('bad inputs: a nested-set tree', (pair) => {
-  let dbs: TestDatabase[];
-  beforeAll(async () => {
-    dbs = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
-  });
-  afterAll(async () => {
-    for (const db of dbs ?? []) await db.drop();
-  });
-  const open = (db: TestDatabase, entity: unknown) =>
-    openDataSource(db, { entities: [entity as never, ...synchroEntities], subscribers: [SynchroSubscriber] });
+  const db = useSyncPair(pair, [TreeNested]);
 
   it('INVALID_ENTITY_CONFIG naming the entity and what it would lose; nothing changed', async () => {
-    const [local, remote] = [await open(dbs[0]!, TreeNested), await open(dbs[1]!, TreeNested)];
-    try {
-      const tree = local.getTreeRepository(TreeNested);
-      await tree.save({ name: 'child', parent: await tree.save({ name: 'root' }) });
-      const before = [await snapshotOf(local), await snapshotOf(remote)];
-      const error = await synchronize({ local, remote }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InvalidEntityConfigError);
-      expect((error as SynchroError).entity).toBe('tree_nested');
-      expect((error as SynchroError).message).toContain('left and right positions');
-      expect([await snapshotOf(local), await snapshotOf(remote)]).toEqual(before);
-      expect(await remote.getRepository(TreeNested).count()).toBe(0);
-    } finally {
-      await local.destroy();
-      await remote.destroy();
-    }
+    const { local, remote } = db;
+    const tree = local.getTreeRepository(TreeNested);
+    await tree.save({ name: 'child', parent: await tree.save({ name: 'root' }) });
+    const before = [await snapshotOf(local), await snapshotOf(remote)];
+    const error = await synchronize({ local, remote }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEntityConfigError);
+    expect((error as SynchroError).entity).toBe('tree_nested');
+    expect((error as SynchroError).message).toContain('left and right positions');
+    expect([await snapshotOf(local), await snapshotOf(remote)]).toEqual(before);
+    expect(await remote.getRepository(TreeNested).count()).toBe(0);
   });
 });
 

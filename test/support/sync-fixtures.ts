@@ -12,6 +12,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
   type DataSource,
+  type DataSourceOptions,
   type EntityTarget,
   type ObjectLiteral,
 } from 'typeorm';
@@ -225,6 +226,14 @@ export interface SyncPair {
   close(): Promise<void>;
 }
 
+/** What a test needs beyond the entities when it opens a {@link SyncPair}. */
+export interface SyncPairOptions {
+  /** Runs on each fresh database before its DataSource opens (e.g. `CREATE SCHEMA`). */
+  prepare?: (db: TestDatabase) => Promise<void>;
+  /** More options for the remote DataSource (a query logger, say). */
+  remote?: Partial<DataSourceOptions>;
+}
+
 /**
  * Creates two fresh databases for `pair` and opens a DataSource on each, with `entities`, the library's
  * tables and the SynchroSubscriber (the remote logs its own native edits, for conflict tests).
@@ -232,15 +241,18 @@ export interface SyncPair {
 export async function openSyncPair(
   pair: DialectPair,
   entities: readonly unknown[] = FIXTURE_ENTITIES,
+  options: SyncPairOptions = {},
 ): Promise<SyncPair> {
   const dbs: TestDatabase[] = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
-  const open = (db: TestDatabase) =>
+  for (const db of dbs) await options.prepare?.(db);
+  const open = (db: TestDatabase, extra: Partial<DataSourceOptions> = {}) =>
     openDataSource(db, {
+      ...extra,
       entities: [...(entities as never[]), ...synchroEntities],
       subscribers: [SynchroSubscriber],
     });
   const local = await open(dbs[0] as TestDatabase);
-  const remote = await open(dbs[1] as TestDatabase);
+  const remote = await open(dbs[1] as TestDatabase, options.remote);
   return {
     local,
     remote,
@@ -265,10 +277,14 @@ export async function openSyncPair(
  * });
  * ```
  */
-export function useSyncPair(pair: DialectPair, entities?: readonly unknown[]): SyncPair {
+export function useSyncPair(
+  pair: DialectPair,
+  entities?: readonly unknown[],
+  options?: SyncPairOptions,
+): SyncPair {
   let opened: SyncPair | undefined;
   beforeAll(async () => {
-    opened = await openSyncPair(pair, entities);
+    opened = await openSyncPair(pair, entities, options);
   });
   afterAll(async () => opened?.close());
   const current = (): SyncPair => {

@@ -9,11 +9,9 @@ import {
   type DataSource,
 } from 'typeorm';
 import { NaturalKey, Synchro } from '../../src/capture/decorators';
-import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
-import { synchroEntities } from '../../src/store/synchro-entities';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+import { useSyncPair } from '../support/sync-fixtures';
 
 class Place {
   @Column() street!: string;
@@ -60,28 +58,14 @@ async function listings(ds: DataSource): Promise<unknown[]> {
 }
 
 describeEachPair('single-table inheritance: a watched root carries every child class', (pair) => {
-  let dbs: TestDatabase[];
-  let local: DataSource;
-  let remote: DataSource;
+  const db = useSyncPair(pair, [Listing, FlatListing, ShopListing]);
   beforeAll(async () => {
-    dbs = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
-    const extra = {
-      entities: [Listing, FlatListing, ShopListing, ...synchroEntities],
-      subscribers: [SynchroSubscriber],
-    };
-    local = await openDataSource(dbs[0]!, extra);
-    remote = await openDataSource(dbs[1]!, extra);
-    await remote
-      .getRepository(ShopListing)
-      .save({ code: 'R', title: 'remote own', place: { street: 'x', city: null } });
-  });
-  afterAll(async () => {
-    await local?.destroy();
-    await remote?.destroy();
-    for (const db of dbs ?? []) await db.drop();
+    const own = { code: 'R', title: 'remote own', place: { street: 'x', city: null } };
+    await db.remote.getRepository(ShopListing).save(own);
   });
 
   it('each child row arrives as its class, with its own and embedded columns; bulk and soft writes too', async () => {
+    const { local, remote } = db;
     const flats = local.getRepository(FlatListing);
     const shops = local.getRepository(ShopListing);
     await flats.save({ code: 'F1', title: 'flat', rooms: 3, place: { street: 'Main', city: 'Oslo' } });

@@ -9,11 +9,10 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 import { Synchro } from '../../src/capture/decorators';
-import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
-import { synchroEntities } from '../../src/store/synchro-entities';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+import { useSyncPair } from '../support/sync-fixtures';
+import { openDataSource, type TestDatabase } from '../support/test-database';
 
 @Synchro()
 @Entity({ schema: 'sales' })
@@ -46,35 +45,24 @@ async function deals(ds: DataSource): Promise<unknown[]> {
   return rows.map((d) => ({ name: d.name, rep: d.rep.name, tags: d.tags.map((t) => t.label).sort() }));
 }
 
+/** TypeORM does not create a schema it is told to put tables in. */
+async function createSalesSchema(db: TestDatabase): Promise<void> {
+  const admin = await openDataSource(db, { entities: [], synchronize: false });
+  await admin.query('CREATE SCHEMA sales');
+  await admin.destroy();
+}
+
 // PostgreSQL schemas: a table path `sales.sales_deal` is two identifiers, not one.
 describeEachPair(
   'tables in a PostgreSQL schema',
   (pair) => {
-    let dbs: TestDatabase[];
-    let local: DataSource;
-    let remote: DataSource;
+    const db = useSyncPair(pair, [SalesRep, SalesTag, SalesDeal], { prepare: createSalesSchema });
     beforeAll(async () => {
-      dbs = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
-      const extra = {
-        entities: [SalesRep, SalesTag, SalesDeal, ...synchroEntities],
-        subscribers: [SynchroSubscriber],
-      };
-      for (const db of dbs) {
-        const admin = await openDataSource(db, { entities: [], synchronize: false });
-        await admin.query('CREATE SCHEMA sales');
-        await admin.destroy();
-      }
-      local = await openDataSource(dbs[0]!, extra);
-      remote = await openDataSource(dbs[1]!, extra);
-      await remote.getRepository(SalesRep).save({ name: 'remote own' });
-    });
-    afterAll(async () => {
-      await local?.destroy();
-      await remote?.destroy();
-      for (const db of dbs ?? []) await db.drop();
+      await db.remote.getRepository(SalesRep).save({ name: 'remote own' });
     });
 
     it('inserts, join rows, an update by criteria and a delete reach the same schema on the remote', async () => {
+      const { local, remote } = db;
       const rep = await local.getRepository(SalesRep).save({ name: 'Ann' });
       const [hot, cold] = await local.getRepository(SalesTag).save([{ label: 'hot' }, { label: 'cold' }]);
       await local.getRepository(SalesDeal).save([

@@ -13,11 +13,9 @@ import {
 } from 'typeorm';
 import { Synchro } from '../../src/capture/decorators';
 import { ApplyFailedError } from '../../src/core/errors';
-import { SynchroSubscriber } from '../../src/capture/synchro-subscriber';
-import { synchroEntities } from '../../src/store/synchro-entities';
 import { synchronize } from '../../src/sync/synchronizer';
 import { describeEachPair } from '../support/describe-dialects';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../support/test-database';
+import { useSyncPair } from '../support/sync-fixtures';
 
 /** The statements a DataSource runs, with their values, taken (and cleared) by the test. */
 const statements = (() => {
@@ -115,25 +113,13 @@ async function treeView(ds: DataSource, entity: EntityTarget<{ name: string }>):
 }
 
 describeEachPair('trees: the derived data TypeORM keeps is rebuilt on the remote', (pair) => {
-  let dbs: TestDatabase[];
-  let local: DataSource;
-  let remote: DataSource;
-  beforeAll(async () => {
-    dbs = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
-    const extra = {
-      entities: [ClosureNode, PathNode, ListNode, UuidClosureNode, UuidPathNode, Shelf, ...synchroEntities],
-      subscribers: [SynchroSubscriber],
-    };
-    local = await openDataSource(dbs[0]!, extra);
-    remote = await openDataSource(dbs[1]!, { ...extra, logging: ['query'], logger: statements.logger });
-    // Rows of the remote's own, so that the synced nodes get other ids there.
-    await remote.getTreeRepository(ClosureNode).save({ name: 'remote own' });
-    await remote.getTreeRepository(PathNode).save({ name: 'remote own' });
+  const db = useSyncPair(pair, [ClosureNode, PathNode, ListNode, UuidClosureNode, UuidPathNode, Shelf], {
+    remote: { logging: ['query'], logger: statements.logger },
   });
-  afterAll(async () => {
-    await local?.destroy();
-    await remote?.destroy();
-    for (const db of dbs ?? []) await db.drop();
+  beforeAll(async () => {
+    // Rows of the remote's own, so that the synced nodes get other ids there.
+    await db.remote.getTreeRepository(ClosureNode).save({ name: 'remote own' });
+    await db.remote.getTreeRepository(PathNode).save({ name: 'remote own' });
   });
 
   it.each([
@@ -142,6 +128,7 @@ describeEachPair('trees: the derived data TypeORM keeps is rebuilt on the remote
   ] as const)(
     '%s: new nodes, a subtree moved, a leaf removed: the tree queries read the same on both sides',
     async (_, entity) => {
+      const { local, remote } = db;
       const repo = local.getTreeRepository<TreeNode>(entity);
       const root = await repo.save({ name: 'root' });
       const branch = await repo.save({ name: 'branch', parent: root });
@@ -172,6 +159,7 @@ describeEachPair('trees: the derived data TypeORM keeps is rebuilt on the remote
   );
 
   it('materialized-path: each path is the remote ids from the root, as TypeORM writes them', async () => {
+    const { local, remote } = db;
     const repo = local.getTreeRepository(PathNode);
     const top = await repo.save({ name: 'top' });
     await repo.save({ name: 'below', parent: await repo.save({ name: 'middle', parent: top }) });
@@ -196,6 +184,7 @@ describeEachPair('trees: the derived data TypeORM keeps is rebuilt on the remote
   ] as const)(
     '%s with UUID keys, one object per batch, a commit per batch, a deeper level and a move',
     async (_, entity) => {
+      const { local, remote } = db;
       const repo = local.getTreeRepository<TreeNode>(entity);
       const first = await repo.save({ name: 'first' });
       const second = await repo.save({ name: 'second', parent: first });
@@ -213,6 +202,7 @@ describeEachPair('trees: the derived data TypeORM keeps is rebuilt on the remote
   );
 
   it('rewrites the tree data of the rows it writes only: not of a node it only maps, nor of siblings', async () => {
+    const { local, remote } = db;
     const repo = local.getTreeRepository(ClosureNode);
     const hub = await repo.save({ name: 'hub' });
     await repo.save(Array.from({ length: 30 }, (_, i) => ({ name: `spoke ${i}`, parent: hub })));
@@ -232,6 +222,7 @@ describeEachPair('trees: the derived data TypeORM keeps is rebuilt on the remote
   });
 
   it('an adjacency-list tree is synchronized: its parent is an ordinary foreign key', async () => {
+    const { local, remote } = db;
     const repo = local.getRepository(ListNode);
     await repo.save({ name: 'child', parent: await repo.save({ name: 'root' }) });
     expect((await synchronize({ local, remote })).status).toBe('synced');
@@ -243,25 +234,10 @@ describeEachPair('trees: the derived data TypeORM keeps is rebuilt on the remote
 });
 
 describeEachPair('trees: parent links that loop after a two-sided move', (pair) => {
-  let dbs: TestDatabase[];
-  let local: DataSource;
-  let remote: DataSource;
-  beforeAll(async () => {
-    dbs = [await createTestDatabase(pair.source), await createTestDatabase(pair.target)];
-    const extra = {
-      entities: [ClosureNode, PathNode, ListNode, Shelf, ...synchroEntities],
-      subscribers: [SynchroSubscriber],
-    };
-    local = await openDataSource(dbs[0]!, extra);
-    remote = await openDataSource(dbs[1]!, extra);
-  });
-  afterAll(async () => {
-    await local?.destroy();
-    await remote?.destroy();
-    for (const db of dbs ?? []) await db.drop();
-  });
+  const db = useSyncPair(pair, [ClosureNode, PathNode, ListNode, Shelf]);
 
   it('APPLY_FAILED naming the entity and the loop, instead of a query that never ends; nothing applied', async () => {
+    const { local, remote } = db;
     const repo = local.getTreeRepository(ClosureNode);
     const [x, y] = [await repo.save({ name: 'x' }), await repo.save({ name: 'y' })];
     await synchronize({ local, remote });
